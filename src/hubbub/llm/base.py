@@ -1,0 +1,150 @@
+"""Request and result value types and the :class:`Backend` base class.
+
+Backends answer batches. A failed request never raises out of a batch: its result carries ``error``
+(the name of a :mod:`hubbub.errors` class and a message) after retries and fallbacks were tried, so
+the caller can record an explicit failure for that agent and go on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+from abc import ABC, abstractmethod
+from dataclasses import asdict, dataclass, field
+from typing import Any, Sequence
+
+Messages = tuple[tuple[str, str], ...]
+"""Chat messages as ``(role, content)`` pairs; roles are ``system``, ``user`` and ``assistant``."""
+
+
+@dataclass(frozen=True)
+class ChoiceRequest:
+    """Pick one of ``options``. The question is the last user message; the options are appended
+    as lettered lines by the backend (in an order shuffled with ``seed``)."""
+
+    kind: str
+    messages: Messages
+    options: tuple[str, ...]
+    seed: int
+    temperature: float = 1.0
+    shuffle: bool = True
+    lang: str = "en"
+
+    def __post_init__(self) -> None:
+        if len(self.options) < 2:
+            raise ValueError(f"a choice needs at least 2 options, got {len(self.options)}")
+        if len(self.options) > 26:
+            raise ValueError(f"a choice takes at most 26 options, got {len(self.options)}")
+
+
+@dataclass(frozen=True)
+class GenerateRequest:
+    """Write free text in answer to ``messages``."""
+
+    kind: str
+    messages: Messages
+    seed: int
+    max_tokens: int = 96
+    temperature: float = 0.8
+
+
+@dataclass(frozen=True)
+class CallStats:
+    """Telemetry for one request: what it cost and how it ended."""
+
+    kind: str
+    backend: str
+    model: str
+    latency_s: float = 0.0
+    prompt_tokens: int | None = None
+    completion_tokens: int | None = None
+    cached_tokens: int | None = None
+    attempts: int = 1
+    cache_hit: bool = False
+    outcome: str = "ok"
+    method: str = ""
+
+
+@dataclass(frozen=True)
+class ChoiceResult:
+    """The picked option (index into the request's ``options``) and the distribution it was drawn
+    from, in the request's option order. ``index`` is None when the request failed."""
+
+    index: int | None
+    probs: tuple[float, ...]
+    stats: CallStats
+    error: str | None = None
+    raw: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None and self.index is not None
+
+
+@dataclass(frozen=True)
+class GenerateResult:
+    """Generated text, or None with ``error`` when the request failed."""
+
+    text: str | None
+    stats: CallStats
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None and self.text is not None
+
+
+def request_payload(request: ChoiceRequest | GenerateRequest) -> dict[str, Any]:
+    """A JSON-able description of a request (used for hashing and the replay cache)."""
+    body = asdict(request)
+    body["type"] = "choose" if isinstance(request, ChoiceRequest) else "generate"
+    return body
+
+
+def request_key(request: ChoiceRequest | GenerateRequest, model: str = "") -> str:
+    """Content address of a request: identical requests to the same model share one reply."""
+    body = request_payload(request)
+    body["model"] = model
+    text = json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+class Backend(ABC):
+    """One LLM backend. Subclasses implement the single-request coroutines; batching, ordering and
+    the sync wrappers live here."""
+
+    name: str = "base"
+    model: str = ""
+
+    @abstractmethod
+    async def choose_one(self, request: ChoiceRequest) -> ChoiceResult:
+        """Answer one choice request (never raises for a failed request)."""
+
+    @abstractmethod
+    async def generate_one(self, request: GenerateRequest) -> GenerateResult:
+        """Answer one generation request (never raises for a failed request)."""
+
+    async def achoose(self, requests: Sequence[ChoiceRequest]) -> list[ChoiceResult]:
+        return list(await asyncio.gather(*(self.choose_one(r) for r in requests)))
+
+    async def agenerate(self, requests: Sequence[GenerateRequest]) -> list[GenerateResult]:
+        return list(await asyncio.gather(*(self.generate_one(r) for r in requests)))
+
+    def choose(self, requests: Sequence[ChoiceRequest]) -> list[ChoiceResult]:
+        """Answer a batch of choice requests (blocking)."""
+        return asyncio.run(self.achoose(requests))
+
+    def generate(self, requests: Sequence[GenerateRequest]) -> list[GenerateResult]:
+        """Answer a batch of generation requests (blocking)."""
+        return asyncio.run(self.agenerate(requests))
+
+    def describe(self) -> dict[str, Any]:
+        """Settings that belong in the run manifest (never secrets)."""
+        return {"backend": self.name, "model": self.model}
+
+    async def aclose(self) -> None:
+        """Release connections, threads or model memory."""
+
+    def stats(self, kind: str, **fields: Any) -> CallStats:
+        return CallStats(kind=kind, backend=self.name, model=self.model, **fields)

@@ -1,0 +1,100 @@
+"""How a choice is put to a model and how the answer becomes a pick.
+
+The options are shown as lettered lines in an order shuffled with the request's seed (position bias
+becomes noise rather than a systematic "everyone picks A"). The model's next-token log-probabilities
+over the letters are renormalised, tempered and *sampled* with the seed; the pick and the
+distribution are mapped back to the request's own option order.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from hubbub.kernel.seeding import derive_seed
+from hubbub.llm.base import ChoiceRequest, Messages
+
+LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+_INSTRUCTION = {
+    "en": "Options:\n{lines}\nAnswer with the letter of one option only.",
+    "zh": "选项：\n{lines}\n只回答一个选项的字母。",
+}
+
+
+@dataclass(frozen=True)
+class RenderedChoice:
+    """A choice request as the model sees it."""
+
+    messages: Messages
+    letters: tuple[str, ...]
+    order: tuple[int, ...]  # order[k] = index in request.options shown under letters[k]
+
+
+def option_order(request: ChoiceRequest) -> tuple[int, ...]:
+    n = len(request.options)
+    if not request.shuffle:
+        return tuple(range(n))
+    rng = np.random.default_rng(derive_seed(request.seed, "shuffle"))
+    return tuple(int(i) for i in rng.permutation(n))
+
+
+def render_choice(request: ChoiceRequest) -> RenderedChoice:
+    """Append the lettered options to the last user message."""
+    order = option_order(request)
+    letters = tuple(LETTERS[: len(order)])
+    lines = "\n".join(f"{letter}) {_one_line(request.options[i])}" for letter, i in zip(letters, order))
+    instruction = _INSTRUCTION.get(request.lang, _INSTRUCTION["en"]).format(lines=lines)
+    messages = list(request.messages)
+    role, content = messages[-1]
+    if role != "user":
+        raise ValueError(f"the last message of a choice must be the user's, got {role!r}")
+    messages[-1] = (role, f"{content}\n\n{instruction}")
+    return RenderedChoice(tuple(messages), letters, order)
+
+
+def _one_line(text: str) -> str:
+    """Options are one line each, so option text cannot forge another lettered line."""
+    return " ".join(text.split())
+
+
+def letter_distribution(rendered: RenderedChoice, letter_logprobs: dict[str, float]) -> list[float] | None:
+    """Probabilities over the shown letters, renormalised; None if no letter was scored."""
+    scored = [letter_logprobs.get(letter) for letter in rendered.letters]
+    if all(lp is None for lp in scored):
+        return None
+    finite = [lp for lp in scored if lp is not None and math.isfinite(lp)]
+    if not finite:
+        return None
+    top = max(finite)
+    weights = [math.exp(lp - top) if lp is not None and math.isfinite(lp) else 0.0 for lp in scored]
+    total = sum(weights)
+    return [w / total for w in weights]
+
+
+def sample_pick(request: ChoiceRequest, rendered: RenderedChoice, shown_probs: list[float]) -> tuple[int, tuple[float, ...]]:
+    """Temper and sample the shown distribution; return (option index, probs in request order)."""
+    probs = np.asarray(shown_probs, dtype=float)
+    if request.temperature <= 0:
+        tempered = np.zeros_like(probs)
+        tempered[int(np.argmax(probs))] = 1.0
+    else:
+        with np.errstate(divide="ignore"):
+            logits = np.log(probs) / request.temperature
+        logits -= np.max(logits)
+        tempered = np.exp(logits)
+        tempered /= tempered.sum()
+    rng = np.random.default_rng(derive_seed(request.seed, "sample"))
+    shown = int(rng.choice(len(tempered), p=tempered))
+    in_request_order = [0.0] * len(request.options)
+    for k, option_index in enumerate(rendered.order):
+        in_request_order[option_index] = float(probs[k])
+    return rendered.order[shown], tuple(in_request_order)
+
+
+def parse_letter(text: str, rendered: RenderedChoice) -> str | None:
+    """The letter in a constrained (JSON-schema / grammar) answer such as ``"B"`` or ``{"choice":"B"}``."""
+    cleaned = text.strip().strip('{}"\' ').split(":")[-1].strip().strip('"\' ')
+    return cleaned if cleaned in rendered.letters else None
