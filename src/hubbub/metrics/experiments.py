@@ -1,0 +1,131 @@
+"""Experiment-level tables and figures across many runs (TrendSim Table 5, Figures 3-4, Table 9)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from hubbub.metrics.trendsim import (
+    conditions_by_group,
+    conditions_over_time,
+    final_conditions,
+    markdown_table,
+    provenance,
+    write_table,
+)
+
+CONDITIONS = ("emotion_avg", "emotion_div", "confidence_avg", "confidence_div")
+
+
+def degree_label(share: float, censored: bool = False) -> str:
+    """SE, PA-10, PA-30, PA-50 (+ -CS when censorship is on), as in the paper."""
+    label = "SE" if share == 0 else f"PA-{round(share * 100)}"
+    return f"{label}-CS" if censored else label
+
+
+def collect(out: Path, index: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """One row per run: grid values, topic sentiment, degree label and final conditions."""
+    from hubbub.store import load_run
+
+    rows, runs = [], {}
+    for record in index.to_dict("records"):
+        run = load_run(out / record["run"])
+        runs[record["run"]] = run
+        cfg = run.manifest["config"]["trendsim"]
+        share, censored = cfg["attack"]["share"], cfg["censorship"]["enabled"]
+        sentiment = run.topics["sentiment"].iloc[0] if len(run.topics) else "?"
+        rows.append({**record, "topic": cfg["topic"], "sentiment": sentiment, "share": share,
+                     "degree": degree_label(share, censored), **final_conditions(run)})
+    return pd.DataFrame(rows), runs
+
+
+def impact_table(per_run: pd.DataFrame) -> pd.DataFrame:
+    """Table 5 / Table 9: per sentiment group and degree, mean ± std across topics (and seeds)."""
+    frames = [per_run.assign(group=per_run["sentiment"].str.capitalize()), per_run.assign(group="All")]
+    both = pd.concat(frames)
+    rows = []
+    for (group, degree), g in both.groupby(["group", "degree"], sort=False):
+        row = {"group": group, "degree": degree, "runs": len(g)}
+        for col in CONDITIONS:
+            row[col] = f"{g[col].mean():.3f}±{g[col].std(ddof=0):.3f}"
+        rows.append(row)
+    table = pd.DataFrame(rows)
+    order = {"Positive": 0, "Negative": 1, "Neutral": 2, "All": 3}
+    table["_g"] = table["group"].map(order).fillna(9)
+    table["_d"] = table["degree"].map(_degree_rank)
+    return table.sort_values(["_g", "_d"]).drop(columns=["_g", "_d"]).reset_index(drop=True)
+
+
+def _degree_rank(label: str) -> float:
+    if label == "SE":
+        return 0
+    digits = "".join(ch for ch in label if ch.isdigit())
+    return int(digits or 0) + (0.5 if label.endswith("-CS") else 0)
+
+
+def curves_relative_to_se(per_run: pd.DataFrame, runs: dict[str, Any]) -> dict[str, pd.DataFrame]:
+    """Figure 3: each degree's mean curve minus the SE curve of the same topic, averaged over topics."""
+    curves = {name: conditions_over_time(run) for name, run in runs.items()}
+    out: dict[str, pd.DataFrame] = {}
+    for degree, g in per_run.groupby("degree"):
+        diffs = []
+        for record in g.to_dict("records"):
+            base = per_run[(per_run["topic"] == record["topic"]) & (per_run["degree"] == "SE")]
+            if base.empty:
+                continue
+            mine, ref = curves[record["run"]], curves[base.iloc[0]["run"]]
+            merged = mine.merge(ref, on="hours", suffixes=("", "_se"))
+            diffs.append(pd.DataFrame({
+                "hours": merged["hours"],
+                "emotion": merged["emotion_mean"] - merged["emotion_mean_se"],
+                "confidence": merged["confidence_mean"] - merged["confidence_mean_se"]}))
+        if diffs:
+            stacked = pd.concat(diffs).groupby("hours")
+            out[degree] = pd.DataFrame({
+                "emotion_mean": stacked["emotion"].mean(), "emotion_std": stacked["emotion"].std(ddof=0),
+                "confidence_mean": stacked["confidence"].mean(),
+                "confidence_std": stacked["confidence"].std(ddof=0)}).reset_index()
+    return out
+
+
+def groups_by_degree(per_run: pd.DataFrame, runs: dict[str, Any]) -> pd.DataFrame:
+    """Figure 4: final conditions per user group and degree, averaged over topics."""
+    frames = []
+    for record in per_run.to_dict("records"):
+        table = conditions_by_group(runs[record["run"]])
+        if len(table):
+            frames.append(table.assign(degree=record["degree"]))
+    if not frames:
+        return pd.DataFrame()
+    both = pd.concat(frames)
+    return both.groupby(["grp", "degree"]).agg(users=("users", "sum"), emotion=("emotion", "mean"),
+                                                 confidence=("confidence", "mean")).reset_index()
+
+
+def analyse_experiment(out: Path, index: pd.DataFrame, analysis: str) -> list[Path]:
+    """Write per-run and experiment tables and plots under ``out/tables`` and ``out/plots``."""
+    from hubbub.report.plots import plot_conditions_over_time, plot_groups_by_degree
+
+    per_run, runs = collect(out, index)
+    tables, plots = out / "tables", out / "plots"
+    tables.mkdir(parents=True, exist_ok=True)
+    plots.mkdir(parents=True, exist_ok=True)
+    written = list(write_table(per_run, tables / "per_run"))
+    impact = impact_table(per_run)
+    written += write_table(impact, tables / ("censorship" if analysis == "censorship" else "attack_impact"))
+    curves = curves_relative_to_se(per_run, runs)
+    if curves:
+        written.append(plot_conditions_over_time(curves, plots / "conditions_relative_to_SE.png",
+                                                 "Change relative to SE (mean over topics)"))
+    groups = groups_by_degree(per_run, runs)
+    if len(groups):
+        written += write_table(groups, tables / "groups_by_degree")
+        written.append(plot_groups_by_degree(groups, plots / "groups_by_degree.png"))
+    first = next(iter(runs.values()), None)
+    note = provenance(first) if first is not None else ""
+    (out / "summary.md").write_text(
+        f"# Experiment summary ({analysis})\n\n{note}\n\n## Conditions at the end by group and attack degree\n\n"
+        f"{markdown_table(impact)}\n## Per run\n\n{markdown_table(per_run)}", encoding="utf-8")
+    return written

@@ -1,0 +1,159 @@
+"""TrendSim metrics as projections of the run record: the paper's Table 5 row, Figure 3 curves,
+Figure 4 group comparison and activity over time, written as CSV + Markdown tables and PNG plots."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+HOUR = 3600.0
+
+
+def user_snapshots(run: Any) -> pd.DataFrame:
+    """Snapshot rows of ordinary users: agent, time (h), emotion, confidence, group."""
+    states = run.agent_states
+    if len(states) == 0:
+        return pd.DataFrame(columns=["agent", "hours", "emotion", "confidence", "grp"])
+    snap = states[states["extra"].fillna("").astype(str).str.contains("snapshot")].copy()
+    agents = run.agents[run.agents["role"] == "user"][["agent_id", "grp"]]
+    snap = snap.merge(agents, left_on="agent", right_on="agent_id")
+    snap["hours"] = snap["time"] / HOUR
+    return snap[["agent", "hours", "emotion", "confidence", "grp"]]
+
+
+def final_conditions(run: Any) -> dict[str, float]:
+    """Average and divergence (standard deviation across users) of emotion and social confidence at the
+    end of the run (the paper's Table 5 for one topic)."""
+    snap = user_snapshots(run)
+    if len(snap) == 0:
+        return {}
+    last = snap[snap["hours"] == snap["hours"].max()]
+    return {"emotion_avg": float(last["emotion"].mean()), "emotion_div": float(last["emotion"].std(ddof=0)),
+            "confidence_avg": float(last["confidence"].mean()),
+            "confidence_div": float(last["confidence"].std(ddof=0)), "users": int(len(last))}
+
+
+def conditions_over_time(run: Any) -> pd.DataFrame:
+    """Mean and standard deviation of the users' conditions at each snapshot (Figure 3)."""
+    snap = user_snapshots(run)
+    grouped = snap.groupby("hours")
+    return pd.DataFrame({
+        "emotion_mean": grouped["emotion"].mean(), "emotion_std": grouped["emotion"].std(ddof=0),
+        "confidence_mean": grouped["confidence"].mean(), "confidence_std": grouped["confidence"].std(ddof=0),
+    }).reset_index()
+
+
+def conditions_by_group(run: Any) -> pd.DataFrame:
+    """Final conditions per preference group (Figure 4b/c) with each group's share (Figure 4a)."""
+    snap = user_snapshots(run)
+    if len(snap) == 0:
+        return pd.DataFrame()
+    last = snap[snap["hours"] == snap["hours"].max()]
+    table = last.groupby("grp").agg(users=("agent", "count"), emotion=("emotion", "mean"),
+                                    confidence=("confidence", "mean")).reset_index()
+    table["share"] = table["users"] / table["users"].sum()
+    return table
+
+
+def activity_by_hour(run: Any) -> pd.DataFrame:
+    """Sessions, actions, comments, attack comments and censored items per simulated hour."""
+    events = run.events
+    if len(events) == 0:
+        return pd.DataFrame()
+    ev = events.copy()
+    ev["hour"] = (ev["time"] // HOUR).astype(int)
+    data = ev["data"].apply(lambda d: d if isinstance(d, dict) else json.loads(d))
+    ev["action"] = data.apply(lambda d: d.get("action"))
+    ev["role"] = data.apply(lambda d: d.get("role"))
+    ev["flagged"] = data.apply(lambda d: bool(d.get("flagged")))
+    rows = ev.groupby("hour").apply(_hour_counts, include_groups=False)
+    return rows.reset_index()
+
+
+def _hour_counts(g: pd.DataFrame) -> pd.Series:
+    actions = g[g["kind"] == "action"]
+    return pd.Series({
+        "sessions": int((g["kind"] == "session_start").sum()),
+        "actions": int(len(actions)),
+        "comments": int((actions["action"] == "comment").sum()),
+        "replies": int((actions["action"] == "reply").sum()),
+        "likes": int(actions["action"].isin(["like", "like_comment"]).sum()),
+        "attack_comments": int(((actions["action"] == "comment") & (actions["role"] == "attacker")).sum()),
+        "censored": int(actions["flagged"].sum() + (g["kind"] == "censored").sum()),
+        "llm_failures": int((g["kind"] == "llm_failure").sum()),
+    })
+
+
+def provenance(run: Any) -> str:
+    """One line saying which backend and model produced the figures (always printed with them)."""
+    backend = run.manifest.get("backend", {})
+    name, model = backend.get("backend", "?"), backend.get("model", "?")
+    warning = ""
+    if name in ("scripted", "embedded") or str(model).startswith("scripted"):
+        warning = " — NOT a research result (demo/test backend whose choices carry no persona signal)"
+    return f"Produced by backend `{name}`, model `{model}`, seed {run.manifest.get('seed')}{warning}."
+
+
+def analyse_run(run_dir: str | Path) -> list[Path]:
+    """Write the tables and plots of one TrendSim run; return the files written."""
+    from hubbub.report.plots import plot_activity, plot_conditions_over_time, plot_groups
+    from hubbub.store import load_run
+
+    run_dir = Path(run_dir)
+    run = load_run(run_dir)
+    tables, plots = run_dir / "tables", run_dir / "plots"
+    tables.mkdir(exist_ok=True)
+    plots.mkdir(exist_ok=True)
+    frames = {"final_conditions": pd.DataFrame([final_conditions(run)]),
+              "conditions_over_time": conditions_over_time(run),
+              "conditions_by_group": conditions_by_group(run),
+              "activity_by_hour": activity_by_hour(run)}
+    written = [write_table(frame, tables / name) for name, frame in frames.items()]
+    written = [p for pair in written for p in pair]
+    written.append(plot_conditions_over_time({"run": frames["conditions_over_time"]}, plots / "conditions_over_time.png"))
+    written.append(plot_groups(frames["conditions_by_group"], plots / "conditions_by_group.png"))
+    written.append(plot_activity(frames["activity_by_hour"], plots / "activity_by_hour.png"))
+    (run_dir / "summary.md").write_text(summary_markdown(run, frames), encoding="utf-8")
+    return written + [run_dir / "summary.md"]
+
+
+def write_table(frame: pd.DataFrame, stem: Path) -> tuple[Path, Path]:
+    csv, md = stem.with_suffix(".csv"), stem.with_suffix(".md")
+    frame.to_csv(csv, index=False)
+    md.write_text(markdown_table(frame), encoding="utf-8")
+    return csv, md
+
+
+def markdown_table(frame: pd.DataFrame, digits: int = 3) -> str:
+    """A plain Markdown table (no extra dependency); texts are escaped for Markdown."""
+    if frame is None or len(frame.columns) == 0:
+        return "(no data)\n"
+    head = "| " + " | ".join(_md(c) for c in frame.columns) + " |"
+    rule = "|" + "|".join("---" for _ in frame.columns) + "|"
+    rows = ["| " + " | ".join(_md(_cell(v, digits)) for v in row) + " |" for row in frame.itertuples(index=False)]
+    return "\n".join([head, rule, *rows]) + "\n"
+
+
+def _cell(value: Any, digits: int) -> str:
+    if isinstance(value, (float, np.floating)):
+        return "" if np.isnan(value) else f"{value:.{digits}f}"
+    return str(value)
+
+
+def _md(text: Any) -> str:
+    return str(text).replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+
+
+def summary_markdown(run: Any, frames: dict[str, pd.DataFrame]) -> str:
+    topics = run.topics
+    title = topics["title"].iloc[0] if len(topics) else "?"
+    parts = [f"# Run summary: {_md(title)}", "", provenance(run), "",
+             "## Users' psychological conditions at the end (TrendSim Table 5, one topic)", "",
+             markdown_table(frames["final_conditions"]),
+             "## Conditions by preference group (Figure 4)", "", markdown_table(frames["conditions_by_group"]),
+             "## Activity by simulated hour", "", markdown_table(frames["activity_by_hour"])]
+    return "\n".join(parts)

@@ -1,0 +1,1 @@
+"""The platform: follow graph, content, the trending-topic hub, feeds and moderation."""

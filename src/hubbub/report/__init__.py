@@ -1,0 +1,1 @@
+"""Plots and reports rebuilt from run records (never from a live simulation)."""

@@ -1,0 +1,73 @@
+"""The only place that names concrete LLM backends: scenario settings → a Backend."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from hubbub.errors import ConfigError
+from hubbub.llm.base import Backend
+from hubbub.llm.cache import CachedBackend, OnCall, ReplyStore
+from hubbub.scenarios.config import LLMConfig
+
+
+def read_api_key(cfg: LLMConfig) -> str | None:
+    """The API key from a file or the environment; never logged or written."""
+    if cfg.api_key_file:
+        try:
+            return Path(cfg.api_key_file).read_text(encoding="utf-8").strip() or None
+        except OSError as exc:
+            raise ConfigError(f"llm.api_key_file = {cfg.api_key_file!r} cannot be read ({exc.strerror})") from None
+    return os.environ.get(cfg.api_key_env) or None
+
+
+def make_inner(cfg: LLMConfig) -> Backend | None:
+    """The bare backend named by the config (None for replay-only)."""
+    if cfg.backend == "scripted":
+        from hubbub.llm.scripted import ScriptedBackend
+
+        return ScriptedBackend()
+    if cfg.backend == "embedded":
+        from hubbub.llm.embedded import EmbeddedBackend
+
+        return EmbeddedBackend(model_path=cfg.model or None, threads=cfg.threads, parallel=cfg.parallel)
+    if cfg.backend == "openai":
+        from hubbub.llm.openai import OpenAIBackend
+
+        return OpenAIBackend(base_urls=list(cfg.base_urls), model=cfg.model, api_key=read_api_key(cfg),
+                             timeout_s=cfg.timeout_s, max_retries=cfg.max_retries,
+                             max_concurrency=cfg.max_concurrency, choice_mode=cfg.choice_mode)
+    return None
+
+
+class ChainedReplies:
+    """Look replies up in several stores in turn (this run's record, then a recording)."""
+
+    def __init__(self, stores: list[ReplyStore]) -> None:
+        self.stores = stores
+
+    def get_reply(self, key: str) -> dict[str, Any] | None:
+        for store in self.stores:
+            reply = store.get_reply(key)
+            if reply is not None:
+                return reply
+        return None
+
+
+def make_backend(cfg: LLMConfig, run_store: ReplyStore, on_call: OnCall | None) -> CachedBackend:
+    """The backend of a run: the configured model behind the reply cache of the run record."""
+    stores: list[ReplyStore] = [run_store]
+    if cfg.replay_from:
+        from hubbub.store import RunStore
+
+        source = Path(cfg.replay_from)
+        stores.append(RunStore.open(source.parent if source.suffix == ".sqlite" else source))
+    inner = make_inner(cfg)
+    model = inner.model if inner is not None else _recorded_model(stores[-1])
+    return CachedBackend(inner, ChainedReplies(stores), on_call=on_call, model=model)
+
+
+def _recorded_model(store: Any) -> str:
+    getter = getattr(store, "get_meta", None)
+    return (getter("model") if getter else None) or ""

@@ -1,0 +1,180 @@
+"""What the CLI commands do (kept out of cli.py so the command table stays readable)."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from hubbub.errors import ConfigError
+from hubbub.scenarios.config import Scenario, scenario_from_dict
+from hubbub.scenarios.loading import builtin_names, builtin_text, read_scenario_data, set_dotted
+
+console = Console(highlight=False)
+err = Console(stderr=True, highlight=False)
+
+
+def load_with_overrides(scenario: str, overrides: dict[str, Any]) -> Scenario:
+    data, source = read_scenario_data(scenario)
+    for key, value in overrides.items():
+        set_dotted(data, key, value)
+    return scenario_from_dict(data, source)
+
+
+def run_command(scenario: str, out: Path | None, overrides: dict[str, Any], *, overwrite: bool, quiet: bool) -> None:
+    sc = load_with_overrides(scenario, overrides)
+    run_dir = out or Path("runs") / sc.run.name
+    if sc.experiment is not None:
+        from hubbub.runtime.experiment import run_experiment
+
+        run_experiment(sc, run_dir, overwrite=overwrite, quiet=quiet)
+        return
+    run_single(sc, run_dir, overwrite=overwrite, quiet=quiet)
+
+
+def run_single(sc: Scenario, run_dir: Path, *, overwrite: bool, quiet: bool, resume: bool = False) -> Path:
+    from hubbub.runtime.simulation import EMBEDDED_BANNER, Simulation, check_run_dir
+
+    if not resume:
+        check_run_dir(run_dir, overwrite)
+    if sc.llm.backend == "embedded":
+        err.print(f"[bold yellow]note:[/] {EMBEDDED_BANNER}")
+    sim = Simulation.resume(run_dir) if resume else Simulation(sc, run_dir)
+    _describe_start(sim, run_dir, quiet)
+    try:
+        progress = _run_with_progress(sim, quiet)
+    except KeyboardInterrupt:
+        err.print(f"[bold yellow]interrupted.[/] The run record is safe; continue with "
+                  f"[bold]hubbub resume {escape(str(run_dir))}[/]")
+        raise
+    _report(sim, run_dir, progress, quiet)
+    return run_dir
+
+
+def _describe_start(sim: Any, run_dir: Path, quiet: bool) -> None:
+    if quiet:
+        return
+    sc = sim.scenario
+    users = sum(1 for p in sim.participants if p.role == "user")
+    attackers = len(sim.participants) - users
+    console.print(f"[bold]{escape(sc.run.name)}[/]: topic '{escape(sim.topic.title)}', {users} users, "
+                  f"{attackers} attackers, {sc.trendsim.lifecycle_h:g} simulated hours, "
+                  f"backend {sim.llm.name} ({escape(sim.llm.model or '-')}), concurrency {sc.run.concurrency}")
+    if sim.resumed_from is not None:
+        console.print(f"resuming: re-checking {sim.resumed_from + 1} recorded events, then continuing")
+
+
+def _run_with_progress(sim: Any, quiet: bool) -> Any:
+    if quiet:
+        return sim.run()
+    columns = [TextColumn("[bold]{task.description}"), BarColumn(), TextColumn("{task.fields[info]}"),
+               TimeRemainingColumn()]
+    with Progress(*columns, console=err, transient=False) as bar:
+        task = bar.add_task("simulating", total=1.0, info="")
+
+        def update(p: Any) -> None:
+            rate = p.llm_calls / p.elapsed if p.elapsed > 0 else 0.0
+            info = (f"t={p.sim_time / 3600:5.2f} h  sessions {p.sessions}  events {p.events}  "
+                    f"LLM {p.llm_calls} ({rate:.1f}/s)")
+            bar.update(task, completed=p.fraction, info=info)
+
+        progress = sim.run(on_batch=update)
+        bar.update(task, completed=1.0)
+    return progress
+
+
+def _report(sim: Any, run_dir: Path, progress: Any, quiet: bool) -> None:
+    from hubbub.metrics.trendsim import analyse_run
+
+    written = analyse_run(run_dir)
+    if quiet:
+        return
+    console.print(f"done in {progress.elapsed:.1f} s: {progress.events} events, {progress.sessions} sessions, "
+                  f"{progress.llm_calls} LLM calls ({progress.failures} failed, {progress.cache_hits} cache hits)")
+    console.print(f"run record: {escape(str(run_dir / 'run.sqlite'))}")
+    console.print(f"tables and plots: {escape(str(run_dir / 'tables'))}, {escape(str(run_dir / 'plots'))} "
+                  f"({len(written)} files)")
+
+
+def resume_command(run_dir: Path) -> None:
+    from hubbub.store import read_manifest
+
+    manifest = read_manifest(run_dir)
+    if manifest.get("status") == "completed":
+        raise ConfigError(f"{run_dir}: this run already completed; nothing to resume")
+    sc = scenario_from_dict(manifest["config"], f"{run_dir}/manifest.json")
+    run_single(sc, run_dir, overwrite=False, quiet=False, resume=True)
+
+
+def show_command(run_dir: Path) -> None:
+    from hubbub.store import load_run
+
+    run = load_run(run_dir)
+    m = run.manifest
+    table = Table(title=f"run {escape(str(run_dir))}", show_header=False)
+    for key in ("status", "seed", "hubbub_version", "started_at", "ended_at"):
+        table.add_row(key, escape(str(m.get(key, "-"))))
+    backend = m.get("backend", {})
+    table.add_row("backend", escape(f"{backend.get('backend', '-')} / {backend.get('model', '-')}"))
+    events = run.events
+    table.add_row("events", str(len(events)))
+    for kind, count in events["kind"].value_counts().sort_index().items():
+        table.add_row(f"  {kind}", str(count))
+    console.print(table)
+    console.print(_telemetry_table(run.llm_calls))
+
+
+def _telemetry_table(calls: Any) -> Table:
+    table = Table(title="LLM calls by kind")
+    for col in ("kind", "calls", "failed", "prompt tok (mean)", "completion tok (mean)", "latency s (mean)", "p95 s"):
+        table.add_column(col)
+    if len(calls) == 0:
+        return table
+    for kind, g in calls.groupby("kind"):
+        failed = int((g["outcome"].astype(str).str.startswith("error")).sum())
+        table.add_row(escape(str(kind)), str(len(g)), str(failed), _fmt(g["prompt_tokens"].mean()),
+                      _fmt(g["completion_tokens"].mean()), _fmt(g["latency_s"].mean(), 3),
+                      _fmt(g["latency_s"].quantile(0.95), 3))
+    return table
+
+
+def _fmt(value: Any, digits: int = 1) -> str:
+    try:
+        return "-" if value != value else f"{float(value):.{digits}f}"
+    except (TypeError, ValueError):
+        return "-"
+
+
+def scenarios_command() -> None:
+    import sys
+
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover
+        import tomli as tomllib
+    table = Table(title="built-in scenarios")
+    table.add_column("name")
+    table.add_column("description")
+    for name in builtin_names():
+        data = tomllib.loads(builtin_text(name))
+        table.add_row(name, escape(str(data.get("description", ""))))
+    console.print(table)
+
+
+def serve_command(port: int, parallel: int, threads: int | None) -> None:
+    from hubbub.llm.embedded import start_server
+
+    server, url = start_server(port=port, parallel=parallel, threads=threads)
+    console.print(f"serving SmolLM2-135M-Instruct (OpenAI-compatible) at {url}  (Ctrl-C to stop)")
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        console.print("stopped")
+    finally:
+        del server

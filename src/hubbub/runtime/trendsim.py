@@ -1,0 +1,478 @@
+"""The TrendSim world: users and attackers visiting one trending topic in continuous time.
+
+Each scheduled event is one *step* of a session: the user observes the page visible at the step's
+time, forms an impression (perception), picks an action, writes text if the action needs it and
+reflects (short-term memory update). The action takes simulated time; its effects become visible on
+the hub when it ends, and the next step is scheduled then. Computing a step reads the hub only
+through a recorded view and changes nothing; :meth:`commit` applies the outcome in event order.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from hubbub.kernel.events import Event
+from hubbub.kernel.seeding import SeedTree
+from hubbub.kernel.views import Read, RecordingView, reads_unchanged
+from hubbub.llm.base import Backend, ChoiceRequest, GenerateRequest
+from hubbub.platform.access import AccessDensity
+from hubbub.platform.hub import Hub
+from hubbub.runtime import pages
+from hubbub.runtime.recorder import RunRecorder
+from hubbub.runtime.trendsim_prompts import PromptKit
+from hubbub.scenarios.config import Scenario
+
+HOUR = 3600.0
+BINS = tuple(round(i / 10, 1) for i in range(11))
+PRIORITY_STEP, PRIORITY_CENSOR, PRIORITY_SNAPSHOT = 0, 1, 2
+
+
+@dataclass(frozen=True)
+class UserState:
+    """Short-term memory (TrendSim 3.3.2): emotion, social confidence, summary and opinion."""
+
+    emotion: float
+    confidence: float
+    summary: str = ""
+    opinion: str = ""
+
+
+@dataclass
+class Participant:
+    agent_id: str
+    role: str  # "user" | "attacker"
+    description: str
+    group: str
+    state: UserState
+    prototype: str | None = None
+    visits: int = 0
+
+
+@dataclass
+class Outcome:
+    """What a computed event wants to do; applied by commit."""
+
+    reads: list[Read] = field(default_factory=list)
+    records: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    state: UserState | None = None
+    follow_ups: list[Event] = field(default_factory=list)
+
+
+class Failure(Exception):
+    """An LLM request of this step failed after retries; the step ends with a recorded failure."""
+
+    def __init__(self, kind: str, error: str) -> None:
+        super().__init__(error)
+        self.kind, self.error = kind, error
+
+
+class TrendSimWorld:
+    """Implements the scheduler's Process protocol for one trending topic."""
+
+    def __init__(self, scenario: Scenario, topic: Any, participants: list[Participant], llm: Backend,
+                 recorder: RunRecorder, seeds: SeedTree) -> None:
+        self.sc = scenario
+        self.cfg = scenario.trendsim
+        self.lang = scenario.lang
+        self.topic = topic
+        self.hub = Hub(topic.title, topic.summary, topic.content)
+        self.participants = {p.agent_id: p for p in participants}
+        self.users = [p for p in participants if p.role == "user"]
+        self.llm = llm
+        self.rec = recorder
+        self.seeds = seeds
+        self.prompts = PromptKit(self.lang)
+        self.horizon = self.cfg.lifecycle_h * HOUR
+        acc = self.cfg.access
+        self.density = AccessDensity(A=acc.A, T_m=acc.T_m, alpha=acc.alpha, horizon=self.cfg.lifecycle_h)
+        self.sessions_done = 0
+        self.comment_authors: dict[int, str] = {}
+
+    # ---------------------------------------------------------------- initial schedule
+
+    def initial_events(self) -> list[Event]:
+        """First visits (sampled from P(t) before the run), attack visits, snapshots, censor sweep."""
+        events = []
+        for p in self.participants.values():
+            first = self._first_visit(p)
+            if first is not None:
+                events.append(self._step_event(p.agent_id, first, visit=0, step=0, page="browse"))
+        every = self.cfg.state_every_h * HOUR
+        for k in range(int(math.floor(self.horizon / every)) + 1):
+            events.append(Event(k * every, "snapshot", None, PRIORITY_SNAPSHOT))
+        cens = self.cfg.censorship
+        if cens.enabled and cens.review_existing and cens.start_h > 0:
+            events.append(Event(cens.start_h * HOUR, "censor_sweep", None, PRIORITY_CENSOR))
+        return sorted(events, key=lambda e: (e.time, e.priority, e.agent or ""))
+
+    def _first_visit(self, p: Participant) -> float | None:
+        rng = self.seeds.rng("access", p.agent_id, 0)
+        if p.role == "attacker":
+            return float(rng.uniform(0.0, self.cfg.attack.first_visit_within_h)) * HOUR
+        return float(self.density.sample(rng, 1)[0]) * HOUR
+
+    def _step_event(self, agent: str, time: float, visit: int, step: int, page: str,
+                    page_no: int = 0, comment_id: int | None = None, started: float | None = None) -> Event:
+        data = {"visit": visit, "step": step, "page": page, "page_no": page_no, "comment_id": comment_id,
+                "started": time if started is None else started}
+        kind = "attack_visit" if self.participants[agent].role == "attacker" else "step"
+        return Event(time, kind, agent, PRIORITY_STEP, data)
+
+    # ---------------------------------------------------------------- Process protocol
+
+    async def compute(self, event: Event) -> Outcome:
+        if event.kind == "step":
+            return await self._user_step(event)
+        if event.kind == "attack_visit":
+            return await self._attack_visit(event)
+        if event.kind == "censor_sweep":
+            return await self._censor_sweep(event)
+        return Outcome()  # snapshot: everything happens at commit
+
+    def still_valid(self, event: Event, outcome: Outcome) -> bool:
+        return reads_unchanged(self.hub, outcome.reads)
+
+    def commit(self, event: Event, outcome: Outcome) -> list[Event]:
+        if event.kind == "snapshot":
+            self._snapshot(event.time)
+            return []
+        for kind, data in outcome.records:
+            self._apply(event, kind, data)
+        if outcome.state is not None:
+            self.participants[event.agent].state = outcome.state  # type: ignore[index]
+        return outcome.follow_ups
+
+    # ---------------------------------------------------------------- user sessions
+
+    async def _user_step(self, event: Event) -> Outcome:
+        p, d, t = self.participants[event.agent], event.data, event.time  # type: ignore[index]
+        view = RecordingView(self.hub)
+        out = Outcome(reads=view.reads)
+        if d["step"] == 0:
+            out.records.append(("session_start", {"visit": d["visit"]}))
+        try:
+            await self._act(p, d, t, view, out)
+        except Failure as failure:
+            out.records.append(("llm_failure", {"call": failure.kind, "error": failure.error, "visit": d["visit"]}))
+            self._end_session(p, d, t, t + self.cfg.timing.min_action_s, d["step"], view, out)
+        return out
+
+    async def _act(self, p: Participant, d: dict[str, Any], t: float, view: Any, out: Outcome) -> None:
+        observation, actions, shown = self._observe(view, d, t)
+        state = p.state
+        key = (p.agent_id, d["visit"], d["step"])
+        impression = await self._gen("perception", key, state, p, observation=observation)
+        pick = await self._choose(f"action_{d['page']}", key, state, p, impression=impression,
+                                  options=[pages.ACTION_TEXT[self.lang][a] for a in actions])
+        action = actions[pick]
+        text, target = await self._action_payload(action, key, state, p, impression, shown, d)
+        flagged = await self._moderate(text, key, t) if text else False
+        duration = self._duration(observation, text)
+        visible = t + duration
+        self._record_action(out, p, d, t, action, text, target, flagged, visible, impression, observation)
+        done = d["step"] + 1
+        ends = action == "exit" or done >= self.cfg.session.max_actions
+        if self.cfg.session.reflection == "action" or ends:
+            described = pages.describe_action(self.lang, action, text)
+            state = await self._reflect(key, state, p, impression, described)
+            out.state = state
+            out.records.append(("state", _state_data(state)))
+        if ends:
+            self._end_session(p, d, t, visible, done, view, out, state)
+        else:
+            out.follow_ups.append(self._next_step(p, d, visible, action, target))
+
+    def _observe(self, view: Any, d: dict[str, Any], t: float) -> tuple[str, tuple[str, ...], tuple[Any, ...]]:
+        hub, per = self.hub, self.cfg.hub
+        if d["page"] == "browse":
+            return pages.browse_text(self.lang, hub.title, hub.summary), pages.browse_actions(), ()
+        if d["page"] == "main":
+            shown, more = view.comment_page(t, d["page_no"], per.comments_per_page)
+            text = pages.main_text(self.lang, hub.title, hub.content, view.counts(t), shown, d["page_no"])
+            return text, pages.main_actions(bool(shown), more), shown
+        comment, replies = view.comment_detail(t, d["comment_id"], per.replies_per_page)
+        shown = (comment,) if comment is not None else ()
+        return pages.comment_text(self.lang, comment, replies), pages.comment_actions(comment is not None), shown
+
+    async def _action_payload(self, action: str, key: tuple, state: UserState, p: Participant,
+                              impression: str, shown: tuple, d: dict[str, Any]) -> tuple[str | None, int | None]:
+        topic = self.hub.title
+        if action == "comment":
+            return await self._gen("write_comment", key, state, p, topic=topic, impression=impression), None
+        if action == "reply":
+            text = await self._gen("write_reply", key, state, p, topic=topic, comment=shown[0].text,
+                                   impression=impression)
+            return text, d["comment_id"]
+        if action == "open_comment":
+            comments = pages.numbered_comments(self.lang, shown)
+            pick = await self._choose("choose_comment", key, state, p, topic=topic, comments=comments,
+                                      options=[c.text for c in shown])
+            return None, shown[pick].comment_id
+        if action == "like_comment":
+            return None, d["comment_id"]
+        return None, None
+
+    def _next_step(self, p: Participant, d: dict[str, Any], time: float, action: str, target: int | None) -> Event:
+        page, page_no, comment_id = d["page"], d["page_no"], d["comment_id"]
+        if action == "view_details":
+            page, page_no = "main", 0
+        elif action == "more_comments":
+            page_no += 1
+        elif action == "open_comment":
+            page, comment_id = "comment", target
+        elif action == "back":
+            page = "main"
+        return self._step_event(p.agent_id, time, d["visit"], d["step"] + 1, page, page_no, comment_id, d["started"])
+
+    def _end_session(self, p: Participant, d: dict[str, Any], t: float, end: float, actions: int, view: Any,
+                     out: Outcome, state: UserState | None = None) -> None:
+        nxt = self._next_visit(p, d["visit"], t, end, view, state or p.state)
+        out.records.append(("session_end", {"visit": d["visit"], "actions": actions, "ended": end,
+                                            "next_visit": nxt}))
+        if nxt is not None:
+            out.follow_ups.append(self._step_event(p.agent_id, nxt, d["visit"] + 1, 0, "browse"))
+
+    def _next_visit(self, p: Participant, visit: int, t: float, end: float, view: Any,
+                    state: UserState) -> float | None:
+        """TrendSim samples the next access at the end of each session (Section 3.2.1)."""
+        acc = self.cfg.access
+        if acc.revisit == "none" or visit + 1 >= acc.max_visits:
+            return None
+        density = self.density
+        if acc.feedback:
+            likes = view.counts(t)[0]
+            density = self.density.with_feedback(likes / max(1, len(self.users)), state.emotion, base=acc.feedback_base)
+        rng = self.seeds.rng("access", p.agent_id, visit + 1)
+        hours = end / HOUR
+        t = density.sample_after(rng, hours) if acc.revisit == "resample" else density.sample_truncated(rng, hours)
+        return None if t is None or t * HOUR > self.horizon else float(t) * HOUR
+
+    # ---------------------------------------------------------------- reflection
+
+    async def _reflect(self, key: tuple, state: UserState, p: Participant, impression: str, action: str) -> UserState:
+        fields = {"impression": impression, "action": action}
+        emotion, confidence, summary, opinion = await asyncio.gather(
+            self._choose("reflect_emotion", key, state, p, options=[f"{b:.1f}" for b in BINS], **fields),
+            self._choose("reflect_confidence", key, state, p, options=[f"{b:.1f}" for b in BINS], **fields),
+            self._gen("reflect_summary", key, state, p, **fields),
+            self._gen("reflect_opinion", key, state, p, **fields),
+        )
+        return UserState(BINS[emotion], BINS[confidence], summary, opinion)
+
+    # ---------------------------------------------------------------- attackers
+
+    async def _attack_visit(self, event: Event) -> Outcome:
+        p, d, t = self.participants[event.agent], event.data, event.time  # type: ignore[index]
+        view = RecordingView(self.hub)
+        out = Outcome(reads=view.reads)
+        out.records.append(("session_start", {"visit": d["visit"]}))
+        key = (p.agent_id, d["visit"], 0)
+        shown, _ = view.comment_page(t, 0, self.cfg.hub.comments_per_page)
+        observation = pages.main_text(self.lang, self.hub.title, self.hub.content, view.counts(t), shown, 0)
+        try:
+            text = await self._attack_text(p, key, [c.text for c in shown])
+            flagged = await self._moderate(text, key, t)
+        except Failure as failure:
+            out.records.append(("llm_failure", {"call": failure.kind, "error": failure.error, "visit": d["visit"]}))
+            text, flagged = None, False
+        duration = self._duration(observation, text)
+        if text is not None:
+            self._record_action(out, p, {**d, "page": "main"}, t, "comment", text, None, flagged, t + duration,
+                                "", observation)
+        nxt = t + self.cfg.attack.revisit_every_h * HOUR
+        nxt_visit = nxt if nxt <= self.horizon else None
+        out.records.append(("session_end", {"visit": d["visit"], "actions": 1, "ended": t + duration,
+                                            "next_visit": nxt_visit}))
+        if nxt_visit is not None:
+            out.follow_ups.append(self._step_event(p.agent_id, nxt_visit, d["visit"] + 1, 0, "main"))
+        return out
+
+    async def _attack_text(self, p: Participant, key: tuple, comments: list[str]) -> str:
+        topic = f"{self.hub.title}\n{self.hub.content}"
+        request = GenerateRequest(f"trendsim.attack.{p.prototype}",
+                                  self.prompts.attacker(p.prototype or "rumor", topic, comments),
+                                  seed=self.seeds.seed("llm", *key, "attack"),
+                                  max_tokens=self.sc.llm.max_tokens, temperature=self.sc.llm.text_temperature)
+        result = await self.llm.generate_one(request)
+        if not result.ok:
+            raise Failure(request.kind, result.error or "failed")
+        return _clean(result.text or "")
+
+    # ---------------------------------------------------------------- censorship
+
+    def _censoring(self, t: float) -> bool:
+        cens = self.cfg.censorship
+        return cens.enabled and t >= cens.start_h * HOUR
+
+    async def _moderate(self, text: str, key: tuple, t: float) -> bool:
+        if not self._censoring(t):
+            return False
+        request = ChoiceRequest("trendsim.censor", self.prompts.censor(self.hub.title, text),
+                                self.prompts.censor_options(), seed=self.seeds.seed("llm", *key, "censor"),
+                                temperature=self.sc.llm.choice_temperature, lang=self.lang)
+        result = await self.llm.choose_one(request)
+        if not result.ok:
+            raise Failure(request.kind, result.error or "failed")
+        return result.index == 0
+
+    async def _censor_sweep(self, event: Event) -> Outcome:
+        view = RecordingView(self.hub)
+        out = Outcome(reads=view.reads)
+        t = event.time
+        items = view.visible_items(t)
+        requests = [ChoiceRequest("trendsim.censor", self.prompts.censor(self.hub.title, text),
+                                  self.prompts.censor_options(), seed=self.seeds.seed("llm", "sweep", kind, i),
+                                  temperature=self.sc.llm.choice_temperature, lang=self.lang)
+                    for kind, i, _ in items]
+        results = await asyncio.gather(*(self.llm.choose_one(r) for r in requests))
+        for (kind, i, _), result in zip(items, results):
+            if not result.ok:
+                out.records.append(("llm_failure", {"call": "trendsim.censor", "error": result.error}))
+            elif result.index == 0:
+                out.records.append(("censored", {"target_type": kind, "target_id": i, "at": t, "sweep": True}))
+        return out
+
+    # ---------------------------------------------------------------- LLM helpers
+
+    async def _gen(self, name: str, key: tuple, state: UserState, p: Participant, **fields: Any) -> str:
+        request = GenerateRequest(f"trendsim.{name}", self.prompts.user(name, p.description, state, **fields),
+                                  seed=self.seeds.seed("llm", *key, name), max_tokens=self.sc.llm.max_tokens,
+                                  temperature=self.sc.llm.text_temperature)
+        result = await self.llm.generate_one(request)
+        if not result.ok or not (result.text or "").strip():
+            raise Failure(request.kind, result.error or "InvalidOutput: empty text")
+        return _clean(result.text or "")
+
+    async def _choose(self, name: str, key: tuple, state: UserState, p: Participant,
+                      options: list[str], **fields: Any) -> int:
+        request = ChoiceRequest(f"trendsim.{name}", self.prompts.user(name, p.description, state, **fields),
+                                tuple(options), seed=self.seeds.seed("llm", *key, name),
+                                temperature=self.sc.llm.choice_temperature, lang=self.lang)
+        result = await self.llm.choose_one(request)
+        if not result.ok or result.index is None:
+            raise Failure(request.kind, result.error or "InvalidOutput: no option picked")
+        return result.index
+
+    def _duration(self, observation: str, text: str | None) -> float:
+        tm = self.cfg.timing
+        busy = len(observation) / tm.reading_chars_per_s + len(text or "") / tm.writing_chars_per_s
+        return max(tm.min_action_s, busy)
+
+    # ---------------------------------------------------------------- records and commit
+
+    def _record_action(self, out: Outcome, p: Participant, d: dict[str, Any], t: float, action: str,
+                       text: str | None, target: int | None, flagged: bool, visible: float,
+                       impression: str, observation: str) -> None:
+        out.records.append(("action", {
+            "visit": d["visit"], "step": d["step"], "page": d["page"], "page_no": d["page_no"],
+            "action": action, "target": target, "text": text, "impression": impression,
+            "observation": observation, "visible_at": visible, "flagged": flagged,
+            "role": p.role,
+        }))
+
+    def _apply(self, event: Event, kind: str, data: dict[str, Any]) -> None:
+        agent, t = event.agent, event.time
+        if kind == "action":
+            self._apply_action(agent, t, data)
+        elif kind == "censored":
+            self._apply_censored(t, data)
+            self.rec.event(t, kind, None, data)
+        else:
+            if kind == "session_end":
+                self.sessions_done += 1
+                self.participants[agent].visits += 1  # type: ignore[index]
+            self.rec.event(t, kind, agent, data)
+            if kind == "state":
+                self.rec.row("agent_states", {"agent": agent, "time": t, "seq": self.rec.seq,
+                                              "emotion": data["emotion"], "confidence": data["confidence"],
+                                              "opinion": data["opinion"], "summary": data["summary"]})
+
+    def _apply_action(self, agent: str | None, t: float, data: dict[str, Any]) -> None:
+        action, visible, hidden = data["action"], data["visible_at"], data["flagged"]
+        attack = data["role"] == "attacker"
+        data = dict(data)
+        if action == "comment":
+            data["comment_id"] = self.hub.add_comment(agent or "", data["text"], t, visible, attack, hidden)
+        elif action == "reply":
+            data["reply_id"] = self.hub.add_reply(data["target"], agent or "", data["text"], t, visible, attack, hidden)
+        elif action == "like":
+            self.hub.like_topic(visible)
+        elif action == "like_comment":
+            self.hub.like_comment(data["target"], visible)
+        elif action == "repost":
+            self.hub.repost(visible)
+        elif action == "view_details" or (attack and data["step"] == 0):
+            self.hub.view(visible)
+        seq = self.rec.event(t, "action", agent, data)
+        self._project_action(agent, t, data, seq)
+
+    def _project_action(self, agent: str | None, t: float, data: dict[str, Any], seq: int) -> None:
+        action, visible = data["action"], data["visible_at"]
+        attack, hidden = int(data["role"] == "attacker"), int(data["flagged"])
+        reason = "censored" if hidden else None
+        if action == "comment":
+            self.rec.row("comments", {"comment_id": data["comment_id"], "topic_id": self.topic.topic_id,
+                                      "author": agent, "text": data["text"], "created_at": t, "visible_at": visible,
+                                      "is_attack": attack, "hidden": hidden, "hidden_reason": reason, "seq": seq})
+        elif action == "reply":
+            self.rec.row("replies", {"reply_id": data["reply_id"], "comment_id": data["target"], "author": agent,
+                                     "text": data["text"], "created_at": t, "visible_at": visible,
+                                     "is_attack": attack, "hidden": hidden, "hidden_reason": reason, "seq": seq})
+        elif action in ("like", "like_comment"):
+            target_type = "topic" if action == "like" else "comment"
+            target = self.topic.topic_id if action == "like" else str(data["target"])
+            self.rec.row("likes", {"target_type": target_type, "target_id": target, "agent": agent,
+                                   "time": t, "visible_at": visible, "seq": seq})
+        elif action == "repost":
+            self.rec.row("reposts", {"topic_id": self.topic.topic_id, "agent": agent, "time": t,
+                                     "visible_at": visible, "seq": seq})
+        if action in ("comment", "reply") and self._censoring(t):
+            self.rec.row("moderation", {"comment_type": action, "comment_id": data.get("comment_id", data.get("reply_id")),
+                                        "time": t, "flagged": hidden, "seq": seq})
+
+    def _apply_censored(self, t: float, data: dict[str, Any]) -> None:
+        if data["target_type"] == "comment":
+            self.hub.hide_comment(data["target_id"], t)
+            self.rec.update("comments", "comment_id", data["target_id"], {"hidden": 1, "hidden_reason": "censored (sweep)"})
+        else:
+            self.hub.hide_reply(data["target_id"], t)
+            self.rec.update("replies", "reply_id", data["target_id"], {"hidden": 1, "hidden_reason": "censored (sweep)"})
+
+    def _snapshot(self, t: float) -> None:
+        emotions = [p.state.emotion for p in self.users]
+        confidences = [p.state.confidence for p in self.users]
+        self.rec.event(t, "snapshot", None, {
+            "users": len(self.users), "mean_emotion": _mean(emotions), "mean_confidence": _mean(confidences),
+            "comments_visible": len(self.hub.ranked_comments(t)),
+        })
+        for p in self.users:
+            self.rec.row("agent_states", {"agent": p.agent_id, "time": t, "seq": self.rec.seq,
+                                          "emotion": p.state.emotion, "confidence": p.state.confidence,
+                                          "opinion": p.state.opinion, "summary": p.state.summary,
+                                          "extra": '{"snapshot": true}'})
+
+
+def _state_data(state: UserState) -> dict[str, Any]:
+    return {"emotion": state.emotion, "confidence": state.confidence, "summary": state.summary,
+            "opinion": state.opinion}
+
+
+def _mean(values: list[float]) -> float:
+    return round(sum(values) / len(values), 6) if values else 0.0
+
+
+def _clean(text: str) -> str:
+    """Generated text as stored and shown: control characters removed, whitespace collapsed."""
+    cleaned = "".join(ch if ch.isprintable() or ch in "\n" else " " for ch in text)
+    return " ".join(cleaned.split())[:2000]
+
+
+def initial_state(persona: Any) -> UserState:
+    return UserState(float(persona.emotion), float(persona.confidence))
+
+
+def with_state(p: Participant, state: UserState) -> Participant:
+    return replace(p, state=state)

@@ -1,0 +1,172 @@
+"""The scenario schema: every field has a type, a range, a default and a one-line doc.
+
+A scenario TOML file is validated into a frozen :class:`Scenario`. Unknown keys are errors. Every
+validation error becomes one :class:`~hubbub.errors.ConfigError` line naming the field path, the bad
+value and what is allowed.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+
+class Section(BaseModel):
+    """A frozen config section that rejects unknown keys."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", validate_default=True)
+
+
+class RunConfig(Section):
+    """How the run is executed (none of it changes results, except ``seed``)."""
+
+    name: str = Field("run", min_length=1, max_length=80, description="Name shown in reports and used for the default output folder.")
+    seed: int = Field(0, ge=0, le=2**63 - 1, description="Root seed; every random stream of the run derives from it.")
+    concurrency: int = Field(16, ge=1, le=4096, description="Events computed at once; 1 is the sequential reference. Never changes results.")
+    lookahead_s: float = Field(math.inf, gt=0, description="Longest span of simulated seconds one concurrent batch may cover (inf = no limit; results are validated either way).")
+    start_time: str = Field("2024-06-01T08:00:00", pattern=r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$", description="Calendar time of simulated t=0 (ISO 8601, no zone), used only for display.")
+    watchdog_s: float = Field(900.0, gt=0, description="Stop the run (resumable) if no event is committed for this many wall-clock seconds.")
+
+
+class LLMConfig(Section):
+    """Which language model answers the agents, and how it is called."""
+
+    backend: Literal["embedded", "openai", "scripted", "replay"] = Field("embedded", description="embedded = SmolLM2-135M in-process (demo only); openai = any OpenAI-compatible server; scripted = canned replies for tests; replay = recorded replies only.")
+    model: str = Field("", max_length=400, description="Model name for openai; GGUF path for embedded ('' = the bundled SmolLM2-135M-Instruct).")
+    base_urls: tuple[str, ...] = Field((), description="OpenAI-compatible base URLs (load-balanced), e.g. http://127.0.0.1:8000.")
+    api_key_env: str = Field("OPENAI_API_KEY", description="Environment variable holding the API key (never written anywhere).")
+    api_key_file: str | None = Field(None, description="File holding the API key, read at start (never written anywhere).")
+    timeout_s: float = Field(60.0, gt=0, le=3600, description="Per-request timeout in seconds.")
+    max_retries: int = Field(4, ge=0, le=20, description="Retries per request after the first attempt (backoff honours Retry-After).")
+    max_concurrency: int = Field(32, ge=1, le=4096, description="Requests in flight at once to the server(s).")
+    choice_mode: Literal["auto", "logprobs", "schema"] = Field("auto", description="How choices are scored: log-probabilities over option letters, JSON-schema constrained output, or auto (logprobs, falling back to schema).")
+    choice_temperature: float = Field(1.0, ge=0, le=5, description="Temperature applied to the renormalised option distribution before sampling (0 = argmax).")
+    text_temperature: float = Field(0.8, ge=0, le=2, description="Sampling temperature for generated text.")
+    max_tokens: int = Field(80, ge=8, le=2048, description="Upper bound on tokens of one generated text.")
+    threads: int | None = Field(None, ge=1, le=256, description="CPU threads for the embedded model (default: all cores).")
+    parallel: int = Field(4, ge=1, le=64, description="Parallel decoding slots of the embedded model.")
+    replay_from: str | None = Field(None, description="Run folder (or run.sqlite) whose recorded replies are reused; required by backend=replay.")
+
+    @model_validator(mode="after")
+    def _check_backend_needs(self) -> "LLMConfig":
+        if self.backend == "openai" and not self.base_urls:
+            raise ValueError("backend 'openai' needs llm.base_urls (for example ['http://127.0.0.1:8080'])")
+        if self.backend == "replay" and not self.replay_from:
+            raise ValueError("backend 'replay' needs llm.replay_from (a run folder with recorded replies)")
+        return self
+
+
+class PopulationConfig(Section):
+    """Who takes part."""
+
+    source: str = Field("builtin", min_length=1, description="'builtin' (1,000 built-in users) or a JSONL/CSV file of profiles.")
+    size: int = Field(100, ge=1, le=1_000_000, description="Number of ordinary users sampled from the source.")
+
+
+class AccessConfig(Section):
+    """When users arrive: TrendSim's access-time density P(t) (Appendix A), t in hours."""
+
+    A: float = Field(1.5, gt=0, le=50, description="Breaking degree: exponential rise rate before the peak and power-law decay exponent after it.")
+    T_m: float = Field(3.0, ge=0, description="Hours until the quadratic top of the curve begins.")
+    alpha: float = Field(0.5, gt=0, le=100, description="1/alpha is the length (hours) of the quadratic top.")
+    feedback: bool = Field(False, description="As TrendSim's code: A for a revisit = base + likes/users + the user's emotion.")
+    feedback_base: float = Field(0.5, ge=0, description="Base A used when feedback is on (the code uses 0.5).")
+    revisit: Literal["resample", "truncated", "none"] = Field("resample", description="Next visit: resample from P(t) and keep it only if later (TrendSim code), draw from P(t | t > now), or never revisit.")
+    max_visits: int = Field(3, ge=1, le=1000, description="Upper bound on visits per user.")
+
+
+class HubConfig(Section):
+    """The trending-topic page."""
+
+    comments_per_page: int = Field(4, ge=1, le=100, description="Comments shown per page on the Main page (top-k by likes).")
+    replies_per_page: int = Field(4, ge=1, le=100, description="Replies shown on a Comment page.")
+
+
+class SessionConfig(Section):
+    """One visit of a user."""
+
+    max_actions: int = Field(4, ge=1, le=100, description="Cap on actions per session (TrendSim code: max_step 3, i.e. up to 4 actions).")
+    reflection: Literal["action", "session"] = Field("action", description="Update short-term memory after every action (paper) or once at the end of the session (cheaper).")
+
+
+class TimingConfig(Section):
+    """How long actions take in simulated time."""
+
+    reading_chars_per_s: float = Field(10.0, gt=0, description="Reading speed: a page of N characters takes N / this seconds (TrendSim code: 10).")
+    writing_chars_per_s: float = Field(2.0, gt=0, description="Writing speed for comments and replies.")
+    min_action_s: float = Field(5.0, gt=0, le=3600, description="Shortest action; an action's effects become visible when it ends.")
+
+
+class AttackConfig(Section):
+    """Prototype-based attackers (TrendSim 3.4)."""
+
+    share: float = Field(0.0, ge=0, lt=1, description="Share of participants who are attackers (PA-10 = 0.1, PA-50 = 0.5).")
+    prototypes: tuple[Literal["antisocial", "trolling", "rumor"], ...] = Field(("antisocial", "trolling", "rumor"), min_length=1, description="Attacker prototypes, assigned in turn.")
+    first_visit_within_h: float = Field(1.6, gt=0, description="First attack visit drawn uniformly within this many hours (code: lifecycle/10).")
+    revisit_every_h: float = Field(4.0, gt=0, description="Hours between an attacker's visits (code: lifecycle / (2 * epochs)).")
+
+
+class CensorshipConfig(Section):
+    """LLM content moderation of comments and replies."""
+
+    enabled: bool = Field(False, description="Turn LLM censorship on.")
+    start_h: float = Field(0.0, ge=0, description="Hours after the start from which new comments are checked.")
+    review_existing: bool = Field(True, description="At start_h, also check comments already posted.")
+
+
+class TrendSimConfig(Section):
+    """A trending topic under (possible) poisoning attacks."""
+
+    topic: str = Field("ts-en-01", min_length=1, description="Built-in topic id, or 'FILE#ID' for a topic in a JSON/JSONL/TOML/CSV file.")
+    lifecycle_h: float = Field(16.0, gt=0, le=24 * 30, description="Hours the topic stays on the board (the paper: 16).")
+    population: PopulationConfig = PopulationConfig()
+    access: AccessConfig = AccessConfig()
+    hub: HubConfig = HubConfig()
+    session: SessionConfig = SessionConfig()
+    timing: TimingConfig = TimingConfig()
+    attack: AttackConfig = AttackConfig()
+    censorship: CensorshipConfig = CensorshipConfig()
+    state_every_h: float = Field(0.5, gt=0, description="Hours between population snapshots of emotion and social confidence.")
+
+
+class ExperimentConfig(Section):
+    """A grid of variants and replicate seeds run as one experiment."""
+
+    grid: dict[str, tuple[Any, ...]] = Field(default_factory=dict, description="Dotted field path -> values; the cross product is run.")
+    seeds: int = Field(1, ge=1, le=1000, description="Replicate seeds per grid cell.")
+    analysis: Literal["none", "attack_impact", "psychology_over_time", "susceptibility", "censorship"] = Field("none", description="Which paper table/figure the experiment produces.")
+
+
+class Scenario(Section):
+    """A whole scenario file."""
+
+    kind: Literal["trendsim"] = Field("trendsim", description="Which simulation to run.")
+    lang: Literal["en", "zh"] = Field("en", description="Prompt and content language.")
+    description: str = Field("", max_length=2000, description="What this scenario is for.")
+    run: RunConfig = RunConfig()
+    llm: LLMConfig = LLMConfig()
+    trendsim: TrendSimConfig = TrendSimConfig()
+    experiment: ExperimentConfig | None = Field(None, description="Present for multi-run experiments.")
+
+
+def scenario_from_dict(data: dict[str, Any], source: str = "scenario") -> Scenario:
+    """Validate ``data``; raise one ConfigError whose lines name each bad field."""
+    from pydantic import ValidationError
+
+    from hubbub.errors import ConfigError
+    from hubbub.scenarios.errors import format_validation_error
+
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(format_validation_error(exc, source, Scenario)) from None
+
+
+def load_scenario(path: str) -> Scenario:
+    """Read a TOML scenario file (or a built-in name) and validate it."""
+    from hubbub.scenarios.loading import read_scenario_data
+
+    data, source = read_scenario_data(path)
+    return scenario_from_dict(data, source)

@@ -1,0 +1,64 @@
+"""Reading scenario files: built-in names, TOML syntax errors with line numbers, encodings."""
+
+from __future__ import annotations
+
+import sys
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from hubbub.errors import ConfigError
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+
+def builtin_names() -> list[str]:
+    """Names of the scenarios shipped with hubbub."""
+    folder = resources.files("hubbub.scenarios") / "builtin"
+    return sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".toml"))
+
+
+def builtin_text(name: str) -> str:
+    folder = resources.files("hubbub.scenarios") / "builtin"
+    return (folder / f"{name}.toml").read_text(encoding="utf-8")
+
+
+def read_scenario_data(path: str) -> tuple[dict[str, Any], str]:
+    """Parse a scenario file, or a built-in scenario by name; return (data, source label)."""
+    file = Path(path)
+    if not file.exists() and path in builtin_names():
+        return _parse(builtin_text(path), f"builtin:{path}"), f"builtin:{path}"
+    if not file.exists():
+        known = ", ".join(builtin_names())
+        raise ConfigError(f"{path}: no such scenario file, and not a built-in scenario (built-ins: {known})")
+    if file.is_dir():
+        raise ConfigError(f"{path}: is a folder; expected a .toml scenario file")
+    try:
+        text = file.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not UTF-8 text (byte {exc.start}); save the scenario as UTF-8") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot be read ({exc.strerror})") from None
+    return _parse(text, str(path)), str(path)
+
+
+def _parse(text: str, source: str) -> dict[str, Any]:
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{source}: TOML syntax error: {exc}") from None
+
+
+def set_dotted(data: dict[str, Any], dotted: str, value: Any) -> None:
+    """Set ``data['a']['b'] = value`` for ``dotted = 'a.b'`` (creating tables as needed)."""
+    parts = dotted.split(".")
+    node = data
+    for part in parts[:-1]:
+        child = node.setdefault(part, {})
+        if not isinstance(child, dict):
+            raise ConfigError(f"{dotted}: {part} is not a table")
+        node = child
+    node[parts[-1]] = value

@@ -1,0 +1,89 @@
+"""The scheduler commits in (time, priority, seq) order and concurrency never changes the result."""
+
+from __future__ import annotations
+
+import asyncio
+import math
+
+from hubbub.kernel.events import Event, EventQueue
+from hubbub.kernel.scheduler import Scheduler
+from hubbub.kernel.views import RecordingView, reads_unchanged
+
+
+class Board:
+    """Shared state: posts visible from a time on."""
+
+    def __init__(self) -> None:
+        self.posts: list[tuple[float, str]] = []
+
+    def visible(self, t: float) -> tuple[str, ...]:
+        return tuple(text for at, text in sorted(self.posts) if at <= t)
+
+
+class Chatter:
+    """Each agent reads the board, posts how many posts it saw, and comes back later."""
+
+    def __init__(self, delay: float, sleep: float = 0.0) -> None:
+        self.board = Board()
+        self.delay = delay
+        self.sleep = sleep
+        self.log: list[tuple[float, str, int]] = []
+
+    async def compute(self, event: Event):
+        view = RecordingView(self.board)
+        if self.sleep:
+            await asyncio.sleep(self.sleep)
+        seen = len(view.visible(event.time))
+        return view.reads, seen
+
+    def still_valid(self, event, outcome) -> bool:
+        return reads_unchanged(self.board, outcome[0])
+
+    def commit(self, event: Event, outcome) -> list[Event]:
+        seen = outcome[1]
+        self.log.append((event.time, event.agent or "", seen))
+        self.board.posts.append((event.time + self.delay, f"{event.agent} saw {seen}"))
+        n = event.data["n"]
+        if n < 4:
+            return [Event(event.time + 7.0 + (hash(event.agent) % 3), "visit", event.agent, 0, {"n": n + 1})]
+        return []
+
+
+def run(concurrency: int, lookahead: float = math.inf, delay: float = 2.0) -> list:
+    world = Chatter(delay)
+    queue = EventQueue()
+    for i in range(10):
+        queue.push(Event(float(i % 4), "visit", f"a{i}", 0, {"n": 0}))
+    sched = Scheduler(queue, world, concurrency=concurrency, lookahead=lookahead)
+    asyncio.run(sched.run())
+    return world.log, sched.stats
+
+
+def test_events_commit_in_time_order():
+    log, _ = run(1)
+    assert [t for t, _, _ in log] == sorted(t for t, _, _ in log)
+
+
+def test_concurrency_and_lookahead_never_change_the_log():
+    reference, _ = run(1)
+    for concurrency in (2, 5, 16, 64):
+        for lookahead in (math.inf, 1.0, 5.0):
+            log, stats = run(concurrency, lookahead)
+            assert log == reference, (concurrency, lookahead)
+
+
+def test_speculation_that_saw_stale_state_is_recomputed():
+    # With a 0.5 s delay, later events in a big batch must see posts committed earlier in the batch.
+    reference, _ = run(1, delay=0.5)
+    log, stats = run(32, delay=0.5)
+    assert log == reference
+    assert stats.recomputed > 0
+
+
+def test_ties_are_broken_by_priority_then_seq():
+    queue = EventQueue()
+    b = queue.push(Event(1.0, "b", priority=1))
+    a = queue.push(Event(1.0, "a", priority=0))
+    c = queue.push(Event(1.0, "c", priority=1))
+    assert [queue.pop().kind for _ in range(3)] == ["a", "b", "c"]
+    assert (a.seq, b.seq, c.seq) == (1, 0, 2)
