@@ -13,7 +13,7 @@ def small_scenario(**overrides: object) -> Scenario:
         "run": {"name": "t", "seed": 3, "concurrency": 1},
         "llm": {"backend": "scripted"},
         "trendsim": {
-            "topic": "ts-en-01", "lifecycle_h": 1.5, "state_every_h": 0.25,
+            "topic": "en-marathon-pacer", "lifecycle_h": 1.5, "state_every_h": 0.25,
             "population": {"size": 12},
             "access": {"A": 2.5, "T_m": 0.3, "alpha": 2.0, "max_visits": 3},
             "session": {"max_actions": 4},

@@ -27,7 +27,7 @@ def make_inner(cfg: LLMConfig) -> Backend | None:
     if cfg.backend == "scripted":
         from hubbub.llm.scripted import ScriptedBackend
 
-        return ScriptedBackend()
+        return ScriptedBackend(latency=cfg.scripted_latency_s)
     if cfg.backend == "embedded":
         from hubbub.llm.embedded import EmbeddedBackend
 

@@ -62,13 +62,13 @@ class Simulation:
 
         self.scenario = scenario
         self.run_dir = Path(run_dir)
+        self.seeds = SeedTree(scenario.run.seed)
+        self.topic = resolve_topic(scenario)  # all input is checked before anything is written
+        self.participants = build_participants(scenario, self.seeds)
         self.store = RunStore.open(self.run_dir) if resume else RunStore.create(self.run_dir)
         self.recorder = RunRecorder(self.store)
         self.progress = Progress(horizon=scenario.trendsim.lifecycle_h * HOUR)
-        self.seeds = SeedTree(scenario.run.seed)
         self.llm = make_backend(scenario.llm, self.store, self._on_call)
-        self.topic = resolve_topic(scenario)
-        self.participants = build_participants(scenario, self.seeds)
         self.world = TrendSimWorld(scenario, self.topic, self.participants, self.llm, self.recorder, self.seeds)
         self.resumed_from = self.recorder.resume_upto if resume else None
 

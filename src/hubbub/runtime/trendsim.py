@@ -348,6 +348,8 @@ class TrendSimWorld:
 
     async def _choose(self, name: str, key: tuple, state: UserState, p: Participant,
                       options: list[str], **fields: Any) -> int:
+        if len(options) == 1:
+            return 0  # nothing to choose: no model call
         request = ChoiceRequest(f"trendsim.{name}", self.prompts.user(name, p.description, state, **fields),
                                 tuple(options), seed=self.seeds.seed("llm", *key, name),
                                 temperature=self.sc.llm.choice_temperature, lang=self.lang)

