@@ -49,12 +49,14 @@ class Chatter:
         return []
 
 
-def run(concurrency: int, lookahead: float = math.inf, delay: float = 2.0) -> list:
+def run(concurrency: int, lookahead: float = math.inf, delay: float = 2.0, speculation: str = "always",
+        safe_window: float = 0.0) -> list:
     world = Chatter(delay)
     queue = EventQueue()
     for i in range(10):
         queue.push(Event(float(i % 4), "visit", f"a{i}", 0, {"n": 0}))
-    sched = Scheduler(queue, world, concurrency=concurrency, lookahead=lookahead)
+    sched = Scheduler(queue, world, concurrency=concurrency, lookahead=lookahead, speculation=speculation,
+                      safe_window=safe_window)
     asyncio.run(sched.run())
     return world.log, sched.stats
 
@@ -68,8 +70,16 @@ def test_concurrency_and_lookahead_never_change_the_log():
     reference, _ = run(1)
     for concurrency in (2, 5, 16, 64):
         for lookahead in (math.inf, 1.0, 5.0):
-            log, stats = run(concurrency, lookahead)
-            assert log == reference, (concurrency, lookahead)
+            for speculation in ("always", "adaptive", "never"):
+                log, stats = run(concurrency, lookahead, speculation=speculation, safe_window=2.0)
+                assert log == reference, (concurrency, lookahead, speculation)
+
+
+def test_safe_window_batches_never_need_recomputation():
+    reference, _ = run(1)
+    log, stats = run(16, speculation="never", safe_window=2.0)
+    assert log == reference
+    assert stats.recomputed == 0 and stats.max_batch > 1
 
 
 def test_speculation_that_saw_stale_state_is_recomputed():

@@ -58,3 +58,14 @@ def test_config_is_frozen():
     sc = scenario_from_dict({})
     with pytest.raises(Exception):
         sc.run.seed = 5  # type: ignore[misc]
+
+
+def test_every_field_is_documented_and_the_reference_is_current():
+    from pathlib import Path
+
+    from hubbub.scenarios.reference import missing_docs, render
+
+    assert missing_docs() == []
+    checked_in = Path(__file__).resolve().parents[2] / "docs" / "scenario-reference.md"
+    assert checked_in.read_text(encoding="utf-8") == render(), (
+        "docs/scenario-reference.md is stale: python -m hubbub.scenarios.reference > docs/scenario-reference.md")

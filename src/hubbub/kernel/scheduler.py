@@ -1,7 +1,10 @@
 """The scheduler: runs events in ``(time, priority, seq)`` order, many at once, committing in order.
 
 Events are computed concurrently in batches (up to ``concurrency`` events, all within ``lookahead``
-simulated seconds of the first). Computing an event must not change shared state: it reads the
+simulated seconds of the first). Events inside the *safe window* (shorter than any action, so no
+commit of the batch can affect them) always join a batch; events beyond it join speculatively, and
+with ``speculation="adaptive"`` the number of speculative events grows while speculation pays off and
+shrinks when it has to be redone (each redo costs LLM calls that cannot be reused). Computing an event must not change shared state: it reads the
 world through a recorded view and returns an *outcome*. Outcomes are then committed one by one in
 event order. Before event *i* of a batch is committed the scheduler checks that the sequential run
 would have computed the same thing:
@@ -60,27 +63,54 @@ class Scheduler:
         concurrency: int = 1,
         lookahead: float = math.inf,
         until: float = math.inf,
+        safe_window: float = 0.0,
+        speculation: str = "adaptive",
     ) -> None:
         if concurrency < 1:
             raise ValueError("concurrency must be >= 1")
+        if speculation not in ("adaptive", "always", "never"):
+            raise ValueError(f"speculation must be adaptive, always or never, got {speculation!r}")
         self.queue = queue
         self.process = process
         self.concurrency = concurrency
         self.lookahead = lookahead
         self.until = until
+        self.safe_window = safe_window
+        self.speculation = speculation
+        self.spec_budget = 0 if speculation == "never" else concurrency - 1
         self.stats = SchedulerStats()
         self.now = 0.0
 
-    def _take_batch(self) -> list[Event]:
+    def _take_batch(self) -> tuple[list[Event], int]:
+        """Up to ``concurrency`` events: all inside the safe window (which no commit of this batch can
+        affect), then at most ``spec_budget`` speculative ones. Returns (batch, index of first speculative)."""
         first = self.queue.pop()
         batch = [first]
+        safe_end = first.time + self.safe_window
         horizon = first.time + self.lookahead
+        first_spec = None
         while len(batch) < self.concurrency:
             nxt = self.queue.peek()
             if nxt is None or nxt.time > self.until or nxt.time >= horizon:
                 break
+            if nxt.time >= safe_end:
+                first_spec = len(batch) if first_spec is None else first_spec
+                if len(batch) - first_spec >= self.spec_budget:
+                    break
             batch.append(self.queue.pop())
-        return batch
+        return batch, len(batch) if first_spec is None else first_spec
+
+    def _adapt(self, taken: int, first_spec: int, done: int) -> None:
+        """AIMD on speculation: double the budget after a clean batch, cut it to what succeeded otherwise."""
+        if self.speculation != "adaptive":
+            return
+        speculative, succeeded = taken - first_spec, max(0, done - first_spec)
+        if speculative == 0:
+            self.spec_budget = min(self.concurrency - 1, max(1, self.spec_budget))
+        elif succeeded == speculative:
+            self.spec_budget = min(self.concurrency - 1, max(1, 2 * self.spec_budget))
+        else:
+            self.spec_budget = max(1, succeeded) if self.concurrency > 1 else 0
 
     def _commit_in_order(self, batch: list[Event], outcomes: list[Any]) -> int:
         for i, (event, outcome) in enumerate(zip(batch, outcomes)):
@@ -108,9 +138,10 @@ class Scheduler:
 
     async def step(self) -> int:
         """Compute and commit one batch; return how many events were committed."""
-        batch = self._take_batch()
+        batch, first_spec = self._take_batch()
         outcomes = await asyncio.gather(*(self.process.compute(e) for e in batch))
         done = self._commit_in_order(batch, list(outcomes))
+        self._adapt(len(batch), first_spec, done)
         self.stats.batches += 1
         self.stats.committed += done
         self.stats.max_batch = max(self.stats.max_batch, len(batch))

@@ -22,24 +22,21 @@ PROTOTYPE_DESCRIPTIONS = {
 
 def resolve_topic(scenario: Scenario) -> Any:
     """The scenario's topic: a built-in id, or FILE#ID."""
+    from hubbub.agents.anonymise import scrub
     from hubbub.platform.topic import get_topic, load_topics
 
     ref = scenario.trendsim.topic
     if "#" in ref:
         path, topic_id = ref.rsplit("#", 1)
-        topics = {t.topic_id: t for t in load_topics(path)}
+        topics = {t.topic_id: t for t in load_topics(path, clean=scrub)}
         if topic_id not in topics:
             raise ConfigError(f"trendsim.topic = {ref!r}: no topic {topic_id!r} in {path} "
                               f"(it has: {', '.join(sorted(topics)[:20])})")
         return topics[topic_id]
     try:
         return get_topic(ref)
-    except KeyError:
-        from hubbub.platform.topic import builtin_topics
-
-        known = [t.topic_id for lang in ("en", "zh") for t in builtin_topics(lang)]
-        raise ConfigError(f"trendsim.topic = {ref!r} is not a built-in topic (built-ins: {', '.join(known)}); "
-                          f"use FILE#ID for a topic in a file") from None
+    except ConfigError as exc:
+        raise ConfigError(f"trendsim.topic = {ref!r}: {exc}; or use FILE#ID for a topic in a file") from None
 
 
 def _personas(scenario: Scenario) -> list[Any]:

@@ -43,6 +43,7 @@ class Progress:
     llm_calls: int = 0
     cache_hits: int = 0
     failures: int = 0
+    recomputed: int = 0
     started: float = field(default_factory=time.perf_counter)
 
     @property
@@ -135,8 +136,9 @@ class Simulation:
         for event in self.world.initial_events():
             queue.push(event)
         run = self.scenario.run
-        scheduler = Scheduler(queue, self.world, concurrency=run.concurrency,
-                              lookahead=run.lookahead_s, until=self.progress.horizon)
+        scheduler = Scheduler(queue, self.world, concurrency=run.concurrency, lookahead=run.lookahead_s,
+                              until=self.progress.horizon, safe_window=self.world.safe_window,
+                              speculation=run.speculation)
         while scheduler.pending():
             try:
                 await asyncio.wait_for(scheduler.step(), timeout=run.watchdog_s)
@@ -150,6 +152,7 @@ class Simulation:
                 on_batch(self.progress)
 
     def _update_progress(self, scheduler: Scheduler) -> None:
+        self.progress.recomputed = scheduler.stats.recomputed
         self.progress.sim_time = scheduler.now
         self.progress.events = self.recorder.seq + 1
         self.progress.sessions = self.world.sessions_done

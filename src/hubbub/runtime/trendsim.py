@@ -89,6 +89,7 @@ class TrendSimWorld:
         acc = self.cfg.access
         self.density = AccessDensity(A=acc.A, T_m=acc.T_m, alpha=acc.alpha, horizon=self.cfg.lifecycle_h)
         self.sessions_done = 0
+        self.safe_window = self.cfg.timing.min_action_s  # nothing becomes visible sooner after an action
         self.comment_authors: dict[int, str] = {}
 
     # ---------------------------------------------------------------- initial schedule

@@ -26,6 +26,7 @@ class RunConfig(Section):
     seed: int = Field(0, ge=0, le=2**63 - 1, description="Root seed; every random stream of the run derives from it.")
     concurrency: int = Field(16, ge=1, le=4096, description="Events computed at once; 1 is the sequential reference. Never changes results.")
     lookahead_s: float = Field(math.inf, gt=0, description="Longest span of simulated seconds one concurrent batch may cover (inf = no limit; results are validated either way).")
+    speculation: Literal["adaptive", "always", "never"] = Field("adaptive", description="Compute events beyond the safe window ahead of time: adaptive (grow while it pays off), always, or never. Never changes results.")
     start_time: str = Field("2024-06-01T08:00:00", pattern=r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$", description="Calendar time of simulated t=0 (ISO 8601, no zone), used only for display.")
     watchdog_s: float = Field(900.0, gt=0, description="Stop the run (resumable) if no event is committed for this many wall-clock seconds.")
 

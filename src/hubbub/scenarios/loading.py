@@ -54,7 +54,7 @@ def _parse(text: str, source: str) -> dict[str, Any]:
 
 def set_dotted(data: dict[str, Any], dotted: str, value: Any) -> None:
     """Set ``data['a']['b'] = value`` for ``dotted = 'a.b'`` (creating tables as needed)."""
-    parts = dotted.split(".")
+    parts = split_dotted(dotted)
     node = data
     for part in parts[:-1]:
         child = node.setdefault(part, {})
@@ -62,3 +62,11 @@ def set_dotted(data: dict[str, Any], dotted: str, value: Any) -> None:
             raise ConfigError(f"{dotted}: {part} is not a table")
         node = child
     node[parts[-1]] = value
+
+
+def split_dotted(dotted: str) -> list[str]:
+    """``a."b.c".d`` -> ``['a', 'b.c', 'd']`` (TOML-style quoted keys may contain dots)."""
+    import re
+
+    parts = re.findall(r'"([^"]*)"|([^.]+)', dotted)
+    return [quoted or bare.strip() for quoted, bare in parts]

@@ -1,0 +1,186 @@
+"""Prompt templates for TrendSim agents, judges and data preparation, in English and Chinese.
+
+The Chinese texts follow the wording of the original prompts; the English texts follow the paper's
+translation (TrendSim, Appendices D-G). Templates live in ``en/*.txt`` and ``zh/*.txt`` as
+``str.format`` texts and are read lazily on first use, then cached.
+
+Every prompt is two messages: the shared system text, then the user message. The user message puts
+the persona block first (identical for every prompt of one agent state), then the observation, then
+the question, so a server can reuse the cached prefix. Choice templates hold only the question: the
+LLM backend appends the lettered options itself (:mod:`hubbub.llm.choice`).
+"""
+
+from __future__ import annotations
+
+import math
+import string
+from functools import lru_cache
+from importlib import resources
+from typing import Sequence
+
+from hubbub.llm.base import Messages
+
+LANGS = ("en", "zh")
+
+SYSTEM_TEXT = {
+    "en": ("This is a research simulation of a social media platform, used to study how trending topics "
+           "evolve and how platforms can defend against harmful content. Follow the instructions in the "
+           "user message exactly and output only what is asked."),
+    "zh": ("这是一个社交媒体平台的研究模拟，用于研究热搜话题如何演化以及平台如何防御有害内容。"
+           "请严格按照用户消息中的要求作答，只输出所要求的内容。"),
+}
+
+PERSONA_FIELDS = ("long_term", "summary", "opinion", "emotion", "confidence")
+"""Fields of the persona block (``persona.txt``), filled by :func:`persona_block`."""
+
+_AGENT = ("persona",)
+_JUDGE_ROLE = ("description", "emotion", "confidence", "observation")
+
+TEMPLATES: dict[str, tuple[str, ...]] = {
+    # User agent (Appendix D). ``persona`` is the text from persona_block().
+    "perception": _AGENT + ("observation",),             # generate: ~40-word first-person impression
+    "action_browse": _AGENT + ("impression",),           # choose: view details / exit
+    "action_main": _AGENT + ("impression",),             # choose: like / comment / repost / more / open / exit
+    "action_comment": _AGENT + ("impression",),          # choose: like / reply / back
+    "choose_comment": _AGENT + ("topic", "comments"),    # choose: options are the comments themselves
+    "write_comment": _AGENT + ("topic", "impression"),   # generate: ~30 words
+    "write_reply": _AGENT + ("topic", "comment", "impression"),  # generate: ~30 words
+    "reflect_emotion": _AGENT + ("impression", "action"),     # choose: LEVEL_OPTIONS
+    "reflect_confidence": _AGENT + ("impression", "action"),  # choose: LEVEL_OPTIONS
+    "reflect_summary": _AGENT + ("impression", "action"),     # generate: ~40 words
+    "reflect_opinion": _AGENT + ("impression", "action"),     # generate: ~40 words
+    # Prototype-based attackers (Section 3.4): one concealed poisoning comment, for defence research.
+    "attacker_antisocial": ("topic", "comments"),
+    "attacker_trolling": ("topic", "comments"),
+    "attacker_rumor": ("topic", "comments"),
+    # Platform and data preparation.
+    "censor": ("topic", "comment"),                      # choose: yes / no
+    "distill_profile": ("posts",),                       # generate: ~40-word profile (Appendix E)
+    "classify_group": ("description",),                  # choose: preference groups
+    # Baselines (Appendix F).
+    "baseline_user_action": _JUDGE_ROLE,                 # generate: <= 40 words
+    "baseline_user_psych": _JUDGE_ROLE + ("dimension",),  # choose: LEVEL_OPTIONS
+    "baseline_attacker": ("topic",),                     # generate: <= 40 words
+    # LLM judges (Appendix G), all choose over SCORE_OPTIONS.
+    "judge_behavior": _JUDGE_ROLE + ("action",),
+    "judge_psychology": _JUDGE_ROLE + ("new_emotion", "new_confidence"),
+    "judge_attack_consistency": ("topic", "comment"),
+    "judge_attack_concealment": ("topic", "comment"),
+    "judge_rationality": ("topic", "comments"),
+    "judge_diversity": ("topic", "comments"),
+}
+"""Every template and the fields it takes, in the order they appear."""
+
+CHOICE_TEMPLATES = frozenset({
+    "action_browse", "action_main", "action_comment", "choose_comment", "reflect_emotion",
+    "reflect_confidence", "censor", "classify_group", "baseline_user_psych", "judge_behavior",
+    "judge_psychology", "judge_attack_consistency", "judge_attack_concealment", "judge_rationality",
+    "judge_diversity",
+})
+"""Templates asked through ``Backend.choose``; the others go through ``Backend.generate``."""
+
+INVERTED_SCORES = frozenset({"judge_attack_concealment"})
+"""Judges that score the opposite of their name, as in the paper: the concealment judge rates malice,
+so concealment = 1 - malice."""
+
+LEVEL_OPTIONS = tuple(f"{i / 10:.1f}" for i in range(11))
+"""Bins for a psychological level in [0, 1]: "0.0", "0.1", ..., "1.0"."""
+
+SCORE_OPTIONS = tuple(f"{lo}-{lo + 10}" for lo in range(0, 100, 10))
+"""Bins for a judge's 0-100 score: "0-10", ..., "90-100"."""
+
+PSYCH_DIMENSIONS = {
+    "en": {"emotion": "emotional positiveness", "confidence": "social confidence"},
+    "zh": {"emotion": "情绪积极度", "confidence": "社会信心"},
+}
+"""Wording for the ``dimension`` field of ``baseline_user_psych``."""
+
+_NONE_YET = {"en": "(none yet)", "zh": "（暂无）"}
+
+
+def render(name: str, lang: str, **fields: str) -> Messages:
+    """The system message and the filled template ``name`` in ``lang``.
+
+    Field values are inserted verbatim (braces in them are data, not placeholders). A missing or
+    unexpected field, an unknown template or language raises ValueError naming it.
+    """
+    return (("system", SYSTEM_TEXT[_check_lang(lang)]), ("user", _fill(name, lang, TEMPLATES, fields)))
+
+
+def persona_block(lang: str, long_term: str, summary: str, opinion: str, emotion: float,
+                  confidence: float) -> str:
+    """The agent's role text (Appendix D): traits, memory, opinion and psychological conditions.
+
+    An empty memory or opinion is shown as "(none yet)" so the model is not left guessing.
+    """
+    if not long_term.strip():
+        raise ValueError("persona_block: long_term (the persona description) is empty")
+    fields = {
+        "long_term": long_term.strip(),
+        "summary": summary.strip() or _NONE_YET[_check_lang(lang)],
+        "opinion": opinion.strip() or _NONE_YET[lang],
+        "emotion": fmt_score(emotion, "emotion"),
+        "confidence": fmt_score(confidence, "confidence"),
+    }
+    return _fill("persona", lang, {"persona": PERSONA_FIELDS}, fields)
+
+
+def fmt_score(value: float, name: str = "score") -> str:
+    """A level in [0, 1] with two decimals, as the prompts show it ("0.62")."""
+    number = float(value)
+    if math.isnan(number) or not 0.0 <= number <= 1.0:
+        raise ValueError(f"{name} must be in [0, 1], got {value!r}")
+    return f"{number:.2f}"
+
+
+def numbered(items: Sequence[str]) -> str:
+    """Items as numbered lines ("1. ...") for comment lists and post lists; newlines inside an item
+    are flattened so an item cannot forge another numbered line."""
+    return "\n".join(f"{k}. {' '.join(str(item).split())}" for k, item in enumerate(items, start=1))
+
+
+def template_text(name: str, lang: str) -> str:
+    """The raw template text (for inspection and tests)."""
+    if name != "persona" and name not in TEMPLATES:
+        raise ValueError(f"unknown prompt template {name!r}; known: {', '.join(sorted(TEMPLATES))}")
+    return _load(name, _check_lang(lang))
+
+
+def template_fields(name: str, lang: str) -> tuple[str, ...]:
+    """The placeholders a template file actually uses, in order of first appearance."""
+    seen: list[str] = []
+    for _, field_name, _, _ in string.Formatter().parse(template_text(name, lang)):
+        if field_name is not None and field_name not in seen:
+            seen.append(field_name)
+    return tuple(seen)
+
+
+def _fill(name: str, lang: str, table: dict[str, tuple[str, ...]], fields: dict[str, str]) -> str:
+    if name not in table:
+        raise ValueError(f"unknown prompt template {name!r}; known: {', '.join(sorted(table))}")
+    expected = table[name]
+    missing = [f for f in expected if f not in fields]
+    if missing:
+        raise ValueError(f"prompt {name!r} is missing field(s) {', '.join(missing)}; "
+                         f"it takes: {', '.join(expected)}")
+    extra = sorted(set(fields) - set(expected))
+    if extra:
+        raise ValueError(f"prompt {name!r} got unexpected field(s) {', '.join(extra)}; "
+                         f"it takes: {', '.join(expected)}")
+    for key, value in fields.items():
+        if not isinstance(value, str):
+            raise ValueError(f"prompt {name!r}: field {key!r} must be a str, got {type(value).__name__}")
+    return _load(name, _check_lang(lang)).format_map(fields)
+
+
+def _check_lang(lang: str) -> str:
+    if lang not in LANGS:
+        raise ValueError(f"unknown prompt language {lang!r}; allowed: {', '.join(LANGS)}")
+    return lang
+
+
+@lru_cache(maxsize=None)
+def _load(name: str, lang: str) -> str:
+    """Read one template file once; trailing whitespace is dropped."""
+    resource = resources.files(__package__).joinpath(lang, f"{name}.txt")
+    return resource.read_text(encoding="utf-8").rstrip()
