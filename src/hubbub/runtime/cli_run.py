@@ -60,10 +60,7 @@ def _describe_start(sim: Any, run_dir: Path, quiet: bool) -> None:
     if quiet:
         return
     sc = sim.scenario
-    users = sum(1 for p in sim.participants if p.role == "user")
-    attackers = len(sim.participants) - users
-    console.print(f"[bold]{escape(sc.run.name)}[/]: topic '{escape(sim.topic.title)}', {users} users, "
-                  f"{attackers} attackers, {sc.trendsim.lifecycle_h:g} simulated hours, "
+    console.print(f"[bold]{escape(sc.run.name)}[/]: {escape(sim.world.describe())}, "
                   f"backend {sim.llm.name} ({escape(sim.llm.model or '-')}), concurrency {sc.run.concurrency}")
     if sim.resumed_from is not None:
         console.print(f"resuming: re-checking {sim.resumed_from + 1} recorded events, then continuing")
@@ -89,9 +86,7 @@ def _run_with_progress(sim: Any, quiet: bool) -> Any:
 
 
 def _report(sim: Any, run_dir: Path, progress: Any, quiet: bool) -> None:
-    from hubbub.metrics.trendsim import analyse_run
-
-    written = analyse_run(run_dir)
+    written = sim.kind.analyse(run_dir)
     if quiet:
         return
     console.print(f"done in {progress.elapsed:.1f} s: {progress.events} events, {progress.sessions} sessions, "

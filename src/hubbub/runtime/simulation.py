@@ -8,8 +8,6 @@ is lost and the final log equals an uninterrupted run's.
 from __future__ import annotations
 
 import asyncio
-import json
-import math
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,9 +19,8 @@ from hubbub.kernel.scheduler import Scheduler
 from hubbub.kernel.seeding import SeedTree
 from hubbub.llm.base import ChoiceResult, GenerateResult, request_payload
 from hubbub.runtime.backends import make_backend
-from hubbub.runtime.population import build_participants, resolve_topic
 from hubbub.runtime.recorder import RunRecorder
-from hubbub.runtime.trendsim import HOUR, TrendSimWorld
+from hubbub.runtime.worlds import world_kind
 from hubbub.scenarios.config import Scenario, scenario_from_dict
 
 EMBEDDED_BANNER = (
@@ -64,13 +61,13 @@ class Simulation:
         self.scenario = scenario
         self.run_dir = Path(run_dir)
         self.seeds = SeedTree(scenario.run.seed)
-        self.topic = resolve_topic(scenario)  # all input is checked before anything is written
-        self.participants = build_participants(scenario, self.seeds)
+        self.kind = world_kind(scenario.kind)
+        prepared = self.kind.prepare(scenario, self.seeds)  # all input is checked before anything is written
         self.store = RunStore.open(self.run_dir) if resume else RunStore.create(self.run_dir)
         self.recorder = RunRecorder(self.store)
-        self.progress = Progress(horizon=scenario.trendsim.lifecycle_h * HOUR)
         self.llm = make_backend(scenario.llm, self.store, self._on_call)
-        self.world = TrendSimWorld(scenario, self.topic, self.participants, self.llm, self.recorder, self.seeds)
+        self.world = self.kind.build(scenario, prepared, self.llm, self.recorder, self.seeds)
+        self.progress = Progress(horizon=self.world.horizon)
         self.resumed_from = self.recorder.resume_upto if resume else None
 
     @classmethod
@@ -106,19 +103,9 @@ class Simulation:
         write_manifest(self.run_dir, manifest)
         self.store.set_meta("model", self.llm.model)
         self.store.set_meta("backend", self.llm.name)
-        self._record_setup()
+        for table, row in self.world.setup_rows():
+            self.store.insert(table, row)
         self.store.commit()
-
-    def _record_setup(self) -> None:
-        t = self.topic
-        self.store.insert("topics", {"topic_id": t.topic_id, "title": t.title, "summary": t.summary,
-                                     "content": t.content, "sentiment": t.sentiment, "lang": t.lang,
-                                     "data": json.dumps({"category": t.category, "source": t.source})})
-        for p in self.participants:
-            profile = {"description": p.description, "prototype": p.prototype,
-                       "emotion": p.state.emotion, "confidence": p.state.confidence}
-            self.store.insert("agents", {"agent_id": p.agent_id, "role": p.role, "grp": p.group,
-                                         "profile": json.dumps(profile, ensure_ascii=False)})
 
     def _finish(self, status: str) -> None:
         from hubbub.store import read_manifest, write_manifest
@@ -185,7 +172,3 @@ def check_run_dir(run_dir: Path, overwrite: bool) -> None:
     if overwrite and run_dir.exists():
         for name in ("run.sqlite", "run.sqlite-wal", "run.sqlite-shm", "manifest.json"):
             (run_dir / name).unlink(missing_ok=True)
-
-
-def horizon_hours(scenario: Scenario) -> float:
-    return scenario.trendsim.lifecycle_h if math.isfinite(scenario.trendsim.lifecycle_h) else 0.0

@@ -85,12 +85,31 @@ class TrendSimWorld:
         self.rec = recorder
         self.seeds = seeds
         self.prompts = PromptKit(self.lang)
-        self.horizon = self.cfg.lifecycle_h * HOUR
+        self.horizon = self.cfg.lifecycle_h * HOUR  # simulated seconds
         acc = self.cfg.access
         self.density = AccessDensity(A=acc.A, T_m=acc.T_m, alpha=acc.alpha, horizon=self.cfg.lifecycle_h)
         self.sessions_done = 0
         self.safe_window = self.cfg.timing.min_action_s  # nothing becomes visible sooner after an action
         self.comment_authors: dict[int, str] = {}
+
+    # ---------------------------------------------------------------- setup
+
+    def setup_rows(self) -> list[tuple[str, dict[str, Any]]]:
+        """The topic and the participants, written once at the start of the run record."""
+        t = self.topic
+        rows: list[tuple[str, dict[str, Any]]] = [("topics", {
+            "topic_id": t.topic_id, "title": t.title, "summary": t.summary, "content": t.content,
+            "sentiment": t.sentiment, "lang": t.lang, "data": {"category": t.category, "source": t.source}})]
+        for p in self.participants.values():
+            profile = {"description": p.description, "prototype": p.prototype,
+                       "emotion": p.state.emotion, "confidence": p.state.confidence}
+            rows.append(("agents", {"agent_id": p.agent_id, "role": p.role, "grp": p.group, "profile": profile}))
+        return rows
+
+    def describe(self) -> str:
+        attackers = len(self.participants) - len(self.users)
+        return (f"topic '{self.topic.title}', {len(self.users)} users, {attackers} attackers, "
+                f"{self.cfg.lifecycle_h:g} simulated hours")
 
     # ---------------------------------------------------------------- initial schedule
 
@@ -456,6 +475,19 @@ class TrendSimWorld:
                                           "emotion": p.state.emotion, "confidence": p.state.confidence,
                                           "opinion": p.state.opinion, "summary": p.state.summary,
                                           "extra": '{"snapshot": true}'})
+
+
+def prepare_inputs(scenario: Scenario, seeds: SeedTree) -> tuple[Any, list[Participant]]:
+    """The topic and the participants, checked before the run folder is touched."""
+    from hubbub.runtime.population import build_participants, resolve_topic
+
+    return resolve_topic(scenario), build_participants(scenario, seeds)
+
+
+def build_world(scenario: Scenario, prepared: tuple[Any, list[Participant]], llm: Backend,
+                recorder: RunRecorder, seeds: SeedTree) -> "TrendSimWorld":
+    topic, participants = prepared
+    return TrendSimWorld(scenario, topic, participants, llm, recorder, seeds)
 
 
 def _state_data(state: UserState) -> dict[str, Any]:

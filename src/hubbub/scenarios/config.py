@@ -10,13 +10,10 @@ from __future__ import annotations
 import math
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
-
-class Section(BaseModel):
-    """A frozen config section that rejects unknown keys."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid", validate_default=True)
+from hubbub.scenarios.s3_config import S3Config
+from hubbub.scenarios.sections import Section
 
 
 class RunConfig(Section):
@@ -144,12 +141,13 @@ class ExperimentConfig(Section):
 class Scenario(Section):
     """A whole scenario file."""
 
-    kind: Literal["trendsim"] = Field("trendsim", description="Which simulation to run.")
+    kind: Literal["trendsim", "s3", "combined"] = Field("trendsim", description="Which simulation to run: a trending topic (TrendSim), follow-graph diffusion (S3), or both at once.")
     lang: Literal["en", "zh"] = Field("en", description="Prompt and content language.")
     description: str = Field("", max_length=2000, description="What this scenario is for.")
     run: RunConfig = RunConfig()
     llm: LLMConfig = LLMConfig()
     trendsim: TrendSimConfig = TrendSimConfig()
+    s3: S3Config = S3Config()
     experiment: ExperimentConfig | None = Field(None, description="Present for multi-run experiments.")
 
 
