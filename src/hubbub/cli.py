@@ -25,6 +25,11 @@ def _fail(message: str, code: int = 2) -> None:
     raise typer.Exit(code)
 
 
+def guard(fn: Callable[[], Any]) -> Any:
+    """Run a command body; a HubbubError becomes one line on stderr and exit status 2."""
+    return _guard(fn)
+
+
 def _guard(fn: Callable[[], Any]) -> Any:
     try:
         return fn()
@@ -147,6 +152,18 @@ def serve(
     from hubbub.runtime.cli_run import serve_command
 
     _guard(lambda: serve_command(port, parallel, threads))
+
+
+def _register_commands() -> None:
+    import importlib
+
+    from hubbub.commands import COMMAND_MODULES
+
+    for name in COMMAND_MODULES:
+        importlib.import_module(f"hubbub.commands.{name}").register(app)
+
+
+_register_commands()
 
 
 def main() -> None:
