@@ -97,3 +97,18 @@ def test_ties_are_broken_by_priority_then_seq():
     c = queue.push(Event(1.0, "c", priority=1))
     assert [queue.pop().kind for _ in range(3)] == ["a", "b", "c"]
     assert (a.seq, b.seq, c.seq) == (1, 0, 2)
+
+
+def test_barrier_events_run_alone():
+    world = Chatter(100.0)  # posts become visible late: no speculation conflicts
+    queue = EventQueue()
+    for i in range(6):
+        queue.push(Event(float(i), "visit", f"a{i}", 0, {"n": 4}))
+    queue.push(Event(2.5, "barrier", None, 0, {"n": 4}))
+    sched = Scheduler(queue, world, concurrency=16, speculation="always", barrier_kinds=frozenset({"barrier"}))
+    sizes = []
+    while sched.pending():
+        before = len(queue)
+        asyncio.run(sched.step())
+        sizes.append(before - len(queue))
+    assert sizes == [3, 1, 3]

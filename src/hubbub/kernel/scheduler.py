@@ -4,7 +4,9 @@ Events are computed concurrently in batches (up to ``concurrency`` events, all w
 simulated seconds of the first). Events inside the *safe window* (shorter than any action, so no
 commit of the batch can affect them) always join a batch; events beyond it join speculatively, and
 with ``speculation="adaptive"`` the number of speculative events grows while speculation pays off and
-shrinks when it has to be redone (each redo costs LLM calls that cannot be reused). Computing an event must not change shared state: it reads the
+shrinks when it has to be redone (each redo costs LLM calls that cannot be reused). Events of a
+*barrier* kind (interventions, interviews) run alone: nothing is computed across them, so they may
+change any state when they commit. Computing an event must not change shared state: it reads the
 world through a recorded view and returns an *outcome*. Outcomes are then committed one by one in
 event order. Before event *i* of a batch is committed the scheduler checks that the sequential run
 would have computed the same thing:
@@ -65,6 +67,7 @@ class Scheduler:
         until: float = math.inf,
         safe_window: float = 0.0,
         speculation: str = "adaptive",
+        barrier_kinds: frozenset[str] = frozenset(),
     ) -> None:
         if concurrency < 1:
             raise ValueError("concurrency must be >= 1")
@@ -78,6 +81,7 @@ class Scheduler:
         self.safe_window = safe_window
         self.speculation = speculation
         self.spec_budget = 0 if speculation == "never" else concurrency - 1
+        self.barrier_kinds = barrier_kinds
         self.stats = SchedulerStats()
         self.now = 0.0
 
@@ -86,12 +90,14 @@ class Scheduler:
         affect), then at most ``spec_budget`` speculative ones. Returns (batch, index of first speculative)."""
         first = self.queue.pop()
         batch = [first]
+        if first.kind in self.barrier_kinds:
+            return batch, 1
         safe_end = first.time + self.safe_window
         horizon = first.time + self.lookahead
         first_spec = None
         while len(batch) < self.concurrency:
             nxt = self.queue.peek()
-            if nxt is None or nxt.time > self.until or nxt.time >= horizon:
+            if nxt is None or nxt.time > self.until or nxt.time >= horizon or nxt.kind in self.barrier_kinds:
                 break
             if nxt.time >= safe_end:
                 first_spec = len(batch) if first_spec is None else first_spec

@@ -125,7 +125,8 @@ class Simulation:
         run = self.scenario.run
         scheduler = Scheduler(queue, self.world, concurrency=run.concurrency, lookahead=run.lookahead_s,
                               until=self.progress.horizon, safe_window=self.world.safe_window,
-                              speculation=run.speculation)
+                              speculation=run.speculation,
+                              barrier_kinds=frozenset(getattr(self.world, "barrier_kinds", ())))
         while scheduler.pending():
             try:
                 await asyncio.wait_for(scheduler.step(), timeout=run.watchdog_s)
