@@ -23,6 +23,7 @@ class CommentView:
     text: str
     likes: int
     replies: int
+    label: str = ""
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,8 @@ class Hub:
         self._topic_likes: list[float] = []
         self._reposts: list[float] = []
         self._views: list[float] = []
+        self.ranker = "likes"
+        self._labels: dict[int, list[tuple[float, str]]] = {}
 
     # ---- writes (commit time only) ----
 
@@ -99,6 +102,16 @@ class Hub:
     def view(self, visible_at: float) -> None:
         bisect.insort(self._views, visible_at)
 
+    def label_comment(self, comment_id: int, text: str, from_time: float) -> None:
+        """Attach a community note / warning label, shown with the comment from ``from_time`` on."""
+        self._labels.setdefault(comment_id, []).append((from_time, text))
+
+    def set_ranker(self, ranker: str) -> None:
+        """'likes' (TrendSim) or 'recent' (newest first)."""
+        if ranker not in ("likes", "recent"):
+            raise ValueError(f"unknown comment ranker {ranker!r}")
+        self.ranker = ranker
+
     def hide_comment(self, comment_id: int, from_time: float) -> None:
         item = self.comments[comment_id]
         item.hidden_from = min(item.hidden_from, from_time)
@@ -117,7 +130,10 @@ class Hub:
     def ranked_comments(self, t: float) -> tuple[CommentView, ...]:
         """Visible comments ranked by likes at ``t`` (ties: earlier first)."""
         visible = [c for c in self.comments if c.visible(t)]
-        visible.sort(key=lambda c: (-c.likes_at(t), c.visible_at, c.item_id))
+        if self.ranker == "recent":
+            visible.sort(key=lambda c: (-c.visible_at, -c.item_id))
+        else:
+            visible.sort(key=lambda c: (-c.likes_at(t), c.visible_at, c.item_id))
         return tuple(self._comment_view(c, t) for c in visible)
 
     def comment_page(self, t: float, page: int, per_page: int) -> tuple[tuple[CommentView, ...], bool]:
@@ -144,4 +160,5 @@ class Hub:
 
     def _comment_view(self, c: _Comment, t: float) -> CommentView:
         n_replies = sum(1 for r in c.reply_ids if self.replies[r].visible(t))
-        return CommentView(c.item_id, c.text, c.likes_at(t), n_replies)
+        label = " / ".join(text for at, text in self._labels.get(c.item_id, ()) if at <= t)
+        return CommentView(c.item_id, c.text, c.likes_at(t), n_replies, label)

@@ -49,16 +49,23 @@ def main_text(lang: str, title: str, content: str, counts: tuple[int, int, int],
     if not comments:
         lines.append(lab["none"] if page == 0 else lab["no_more"])
     for i, c in enumerate(comments, 1):
-        lines.append(lab["item"].format(i=i, text=c.text, k=c.likes, n=c.replies))
+        lines.append(lab["item"].format(i=i, text=c.text, k=c.likes, n=c.replies) + _note(lang, c.label))
     return "\n".join(lines)
+
+
+def _note(lang: str, label: str) -> str:
+    if not label:
+        return ""
+    return f" [Note: {label}]" if lang == "en" else f"【提示：{label}】"
 
 
 def comment_text(lang: str, comment: CommentView | None, replies: tuple[ReplyView, ...]) -> str:
     lab = _LABELS[lang]
     if comment is None:
         return lab["gone"]
-    lines = [f"{lab['comment']}: {comment.text} (likes {comment.likes})" if lang == "en"
-             else f"{lab['comment']}：{comment.text}（点赞 {comment.likes}）", lab["replies"] + ":"]
+    lines = [(f"{lab['comment']}: {comment.text} (likes {comment.likes})" if lang == "en"
+              else f"{lab['comment']}：{comment.text}（点赞 {comment.likes}）") + _note(lang, comment.label),
+             lab["replies"] + ":"]
     if not replies:
         lines.append(lab["no_replies"])
     for i, r in enumerate(replies, 1):

@@ -22,6 +22,7 @@ from hubbub.platform.access import AccessDensity
 from hubbub.platform.hub import Hub
 from hubbub.runtime import pages
 from hubbub.runtime.recorder import RunRecorder
+from hubbub.runtime import trendsim_interventions as ivs
 from hubbub.runtime.trendsim_prompts import PromptKit
 from hubbub.scenarios.config import Scenario
 
@@ -90,6 +91,11 @@ class TrendSimWorld:
         self.density = AccessDensity(A=acc.A, T_m=acc.T_m, alpha=acc.alpha, horizon=self.cfg.lifecycle_h)
         self.sessions_done = 0
         self.safe_window = self.cfg.timing.min_action_s  # nothing becomes visible sooner after an action
+        self.barrier_kinds = ("intervention", "interview")
+        cens = self.cfg.censorship
+        self.censor_from: float | None = cens.start_h * HOUR if cens.enabled else None
+        self.suspended: dict[str, float] = {}
+        self._follow_ups: list[Event] = []
         self.comment_authors: dict[int, str] = {}
 
     # ---------------------------------------------------------------- setup
@@ -126,6 +132,7 @@ class TrendSimWorld:
         cens = self.cfg.censorship
         if cens.enabled and cens.review_existing and cens.start_h > 0:
             events.append(Event(cens.start_h * HOUR, "censor_sweep", None, PRIORITY_CENSOR))
+        events += ivs.scheduled_events(self.sc)
         return sorted(events, key=lambda e: (e.time, e.priority, e.agent or ""))
 
     def _first_visit(self, p: Participant) -> float | None:
@@ -150,7 +157,10 @@ class TrendSimWorld:
             return await self._attack_visit(event)
         if event.kind == "censor_sweep":
             return await self._censor_sweep(event)
-        return Outcome()  # snapshot: everything happens at commit
+        if event.kind == "interview":
+            return Outcome(records=[(kind, {"agent": agent, **data}) for agent, kind, data in
+                                    await ivs.interview(self, event)])
+        return Outcome()  # snapshot and intervention: everything happens at commit
 
     def still_valid(self, event: Event, outcome: Outcome) -> bool:
         return reads_unchanged(self.hub, outcome.reads)
@@ -158,6 +168,13 @@ class TrendSimWorld:
     def commit(self, event: Event, outcome: Outcome) -> list[Event]:
         if event.kind == "snapshot":
             self._snapshot(event.time)
+            return []
+        if event.kind == "intervention":
+            self.rec.event(event.time, "intervention", None, ivs.apply_intervention(self, event))
+            follow_ups, self._follow_ups = self._follow_ups, []
+            return follow_ups
+        if event.kind == "interview":
+            self._commit_interview(event, outcome)
             return []
         for kind, data in outcome.records:
             self._apply(event, kind, data)
@@ -171,6 +188,12 @@ class TrendSimWorld:
         p, d, t = self.participants[event.agent], event.data, event.time  # type: ignore[index]
         view = RecordingView(self.hub)
         out = Outcome(reads=view.reads)
+        if self._is_suspended(p.agent_id, t):
+            out.records.append(("visit_blocked", {"visit": d["visit"], "reason": "suspended"}))
+            self._end_session(p, d, t, t, 0, view, out)
+            kind, data = out.records[-1]
+            out.records[-1] = ("visit_end", data)  # no session was started
+            return out
         if d["step"] == 0:
             out.records.append(("session_start", {"visit": d["visit"]}))
         try:
@@ -288,6 +311,10 @@ class TrendSimWorld:
         p, d, t = self.participants[event.agent], event.data, event.time  # type: ignore[index]
         view = RecordingView(self.hub)
         out = Outcome(reads=view.reads)
+        if self._is_suspended(p.agent_id, t):
+            out.records.append(("visit_blocked", {"visit": d["visit"], "reason": "suspended"}))
+            self._next_attack(p, d, t, t, out)
+            return out
         out.records.append(("session_start", {"visit": d["visit"]}))
         key = (p.agent_id, d["visit"], 0)
         shown, _ = view.comment_page(t, 0, self.cfg.hub.comments_per_page)
@@ -302,13 +329,55 @@ class TrendSimWorld:
         if text is not None:
             self._record_action(out, p, {**d, "page": "main"}, t, "comment", text, None, flagged, t + duration,
                                 "", observation)
+        self._next_attack(p, d, t, t + duration, out)
+        return out
+
+    def _next_attack(self, p: Participant, d: dict[str, Any], t: float, ended: float, out: Outcome) -> None:
+        """Attackers come back on a fixed schedule (TrendSim code: every lifecycle / (2 * epochs))."""
         nxt = t + self.cfg.attack.revisit_every_h * HOUR
         nxt_visit = nxt if nxt <= self.horizon else None
-        out.records.append(("session_end", {"visit": d["visit"], "actions": 1, "ended": t + duration,
-                                            "next_visit": nxt_visit}))
+        if d["visit"] + 1 >= 10_000:
+            nxt_visit = None
+        kind = "session_end" if any(k == "session_start" for k, _ in out.records) else "visit_end"
+        out.records.append((kind, {"visit": d["visit"], "actions": 1 if kind == "session_end" else 0,
+                                   "ended": ended, "next_visit": nxt_visit}))
         if nxt_visit is not None:
             out.follow_ups.append(self._step_event(p.agent_id, nxt_visit, d["visit"] + 1, 0, "main"))
-        return out
+
+    def _is_suspended(self, agent: str, t: float) -> bool:
+        return t < self.suspended.get(agent, -math.inf)
+
+    def set_attacker_share(self, share: float, t: float, prototypes: Any) -> dict[str, Any]:
+        """Add attackers (first visit soon after ``t``) or suspend the newest ones to reach ``share``."""
+        from hubbub.runtime.population import PROTOTYPE_DESCRIPTIONS
+
+        attackers = [p for p in self.participants.values() if p.role == "attacker"]
+        active = [p for p in attackers if not self._is_suspended(p.agent_id, t)]
+        target = round(len(self.users) * share / (1.0 - share))
+        protos = tuple(prototypes or self.cfg.attack.prototypes)
+        for k in range(len(attackers), len(attackers) + max(0, target - len(active))):
+            proto = protos[k % len(protos)]
+            p = Participant(f"attacker-{k:04d}", "attacker", PROTOTYPE_DESCRIPTIONS[proto], "attacker",
+                            UserState(0.5, 0.5), prototype=proto)
+            self.participants[p.agent_id] = p
+            self.rec.row("agents", {"agent_id": p.agent_id, "role": "attacker", "grp": "attacker",
+                                    "profile": {"description": p.description, "prototype": proto,
+                                                "joined_h": t / HOUR}})
+            delay = float(self.seeds.rng("attack-wave", p.agent_id).uniform(0, self.cfg.attack.first_visit_within_h))
+            if t + delay * HOUR <= self.horizon:
+                self._follow_ups.append(self._step_event(p.agent_id, t + delay * HOUR, 0, 0, "main"))
+        for p in reversed(active[target:]):
+            self.suspended[p.agent_id] = math.inf
+        return {"attackers_before": len(active), "attackers_after": target}
+
+    def _commit_interview(self, event: Event, outcome: Outcome) -> None:
+        iv = self.sc.interviews[event.data["index"]]
+        for kind, data in outcome.records:
+            agent = data.pop("agent")
+            self.rec.event(event.time, kind, agent, data)
+            if kind == "interview" and iv.affects_agents:
+                p = self.participants[agent]
+                p.state = replace(p.state, summary=f"{p.state.summary} {data['answer']}".strip()[-2000:])
 
     async def _attack_text(self, p: Participant, key: tuple, comments: list[str]) -> str:
         topic = f"{self.hub.title}\n{self.hub.content}"
@@ -324,8 +393,7 @@ class TrendSimWorld:
     # ---------------------------------------------------------------- censorship
 
     def _censoring(self, t: float) -> bool:
-        cens = self.cfg.censorship
-        return cens.enabled and t >= cens.start_h * HOUR
+        return self.censor_from is not None and t >= self.censor_from
 
     async def _moderate(self, text: str, key: tuple, t: float) -> bool:
         if not self._censoring(t):
@@ -403,7 +471,7 @@ class TrendSimWorld:
             self._apply_censored(t, data)
             self.rec.event(t, kind, None, data)
         else:
-            if kind == "session_end":
+            if kind in ("session_end", "visit_end"):
                 self.sessions_done += 1
                 self.participants[agent].visits += 1  # type: ignore[index]
             self.rec.event(t, kind, agent, data)
@@ -481,6 +549,7 @@ def prepare_inputs(scenario: Scenario, seeds: SeedTree) -> tuple[Any, list[Parti
     """The topic and the participants, checked before the run folder is touched."""
     from hubbub.runtime.population import build_participants, resolve_topic
 
+    ivs.check_supported(scenario)
     return resolve_topic(scenario), build_participants(scenario, seeds)
 
 

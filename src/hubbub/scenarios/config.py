@@ -12,6 +12,7 @@ from typing import Any, Literal
 
 from pydantic import Field, model_validator
 
+from hubbub.scenarios.interventions import Intervention, Interview
 from hubbub.scenarios.s3_config import S3Config
 from hubbub.scenarios.sections import Section
 
@@ -148,6 +149,8 @@ class Scenario(Section):
     llm: LLMConfig = LLMConfig()
     trendsim: TrendSimConfig = TrendSimConfig()
     s3: S3Config = S3Config()
+    interventions: tuple[Intervention, ...] = Field((), description="Scheduled interventions, applied and recorded at their simulated time.")
+    interviews: tuple[Interview, ...] = Field((), description="Scheduled interviews of agents, recorded as interview events.")
     experiment: ExperimentConfig | None = Field(None, description="Present for multi-run experiments.")
 
 

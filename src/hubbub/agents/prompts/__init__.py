@@ -49,6 +49,7 @@ TEMPLATES: dict[str, tuple[str, ...]] = {
     "reflect_confidence": _AGENT + ("impression", "action"),  # choose: LEVEL_OPTIONS
     "reflect_summary": _AGENT + ("impression", "action"),     # generate: ~40 words
     "reflect_opinion": _AGENT + ("impression", "action"),     # generate: ~40 words
+    "interview": _AGENT + ("question",),                      # generate: ~40-word in-character answer
     # Prototype-based attackers (Section 3.4): one concealed poisoning comment, for defence research.
     "attacker_antisocial": ("topic", "comments"),
     "attacker_trolling": ("topic", "comments"),

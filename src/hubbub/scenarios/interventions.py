@@ -1,0 +1,78 @@
+"""Scheduled interventions and interviews: what a researcher does to a running simulation.
+
+Each intervention is applied at a simulated time (``at_h`` hours) and recorded in the event log as an
+``intervention`` event. Interviews ask agents a question in character at a simulated time; answers are
+recorded as ``interview`` events and change nothing unless ``affects_agents`` is set.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from hubbub.scenarios.sections import Section
+
+INTERVENTION_TYPES = ("inject_post", "set_state", "set_profile", "attack", "censorship", "remove_comment",
+                      "suspend_user", "block_edge", "label", "feed")
+
+_REQUIRED = {
+    "inject_post": ("text",),
+    "set_state": ("agent",),
+    "set_profile": ("agent", "description"),
+    "attack": (),
+    "censorship": ("enabled",),
+    "remove_comment": (),
+    "suspend_user": ("agent",),
+    "block_edge": ("source", "target"),
+    "label": ("text",),
+    "feed": (),
+}
+
+
+class Intervention(Section):
+    """One scheduled intervention; which fields it needs depends on ``type``."""
+
+    at_h: float = Field(..., ge=0, description="Simulated hour at which the intervention is applied.")
+    type: Literal["inject_post", "set_state", "set_profile", "attack", "censorship", "remove_comment",
+                  "suspend_user", "block_edge", "label", "feed"] = Field(..., description="What to do: inject_post (a post/comment as a user or the platform), set_state / set_profile (change a user), attack (change attacker share or prototypes), censorship (switch on/off), remove_comment, suspend_user, block_edge (follow graphs), label (community note / warning on a comment), feed (comment ranking or recommendation settings).")
+    agent: str | None = Field(None, description="Target user id (set_state, set_profile, suspend_user) or author of an injected post ('platform' if empty).")
+    text: str | None = Field(None, max_length=4000, description="Text of an injected post, or of a label / community note.")
+    description: str | None = Field(None, max_length=4000, description="New profile description (set_profile).")
+    emotion: float | None = Field(None, ge=0, le=1, description="New emotional positiveness (set_state).")
+    confidence: float | None = Field(None, ge=0, le=1, description="New social confidence (set_state).")
+    opinion: str | None = Field(None, max_length=4000, description="New opinion text (set_state).")
+    share: float | None = Field(None, ge=0, lt=1, description="New attacker share of all participants (attack).")
+    prototypes: tuple[Literal["antisocial", "trolling", "rumor"], ...] | None = Field(None, description="New attacker prototypes (attack).")
+    enabled: bool | None = Field(None, description="Censorship on or off (censorship).")
+    comment_id: int | None = Field(None, ge=0, description="Target comment (remove_comment, label); omit to target the top comment.")
+    reply_id: int | None = Field(None, ge=0, description="Target reply (remove_comment).")
+    until_h: float | None = Field(None, ge=0, description="End of a suspension (suspend_user); omit for the rest of the run.")
+    source: str | None = Field(None, description="Followee side of a blocked follow edge (block_edge).")
+    target: str | None = Field(None, description="Follower side of a blocked follow edge (block_edge).")
+    ranker: Literal["likes", "recent"] | None = Field(None, description="How comments are ranked from now on (feed).")
+    recommendation_share: float | None = Field(None, ge=0, le=1, description="New share of recommended posts in feeds (feed, follow graphs).")
+
+    @model_validator(mode="after")
+    def _needs(self) -> "Intervention":
+        missing = [f for f in _REQUIRED[self.type] if getattr(self, f) is None]
+        if missing:
+            raise ValueError(f"intervention type {self.type!r} needs {', '.join(missing)}")
+        if self.type == "attack" and self.share is None and self.prototypes is None:
+            raise ValueError("intervention type 'attack' needs share or prototypes")
+        if self.type == "feed" and self.ranker is None and self.recommendation_share is None:
+            raise ValueError("intervention type 'feed' needs ranker or recommendation_share")
+        if self.until_h is not None and self.until_h <= self.at_h:
+            raise ValueError(f"until_h ({self.until_h}) must be later than at_h ({self.at_h})")
+        return self
+
+
+class Interview(Section):
+    """Ask agents a question in character at a simulated time."""
+
+    at_h: float = Field(..., ge=0, description="Simulated hour of the interview.")
+    question: str = Field(..., min_length=1, max_length=2000, description="The question asked.")
+    agents: tuple[str, ...] = Field((), description="Agent ids to ask (empty: use group / sample).")
+    group: str | None = Field(None, description="Ask the users of this preference group.")
+    sample: int | None = Field(None, ge=1, le=1_000_000, description="Ask this many users drawn at random (same draw for every interview of the run).")
+    affects_agents: bool = Field(False, description="If true, the answer is added to the agent's memory summary.")
