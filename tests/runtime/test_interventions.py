@@ -78,3 +78,23 @@ def test_graph_only_interventions_are_refused_for_trendsim(tmp_path):
     with pytest.raises(ConfigError, match="interventions.0.type"):
         Simulation(sc, tmp_path / "x")
     assert not (tmp_path / "x" / "run.sqlite").exists()
+
+
+def test_post_run_interview_is_stored(workbench_run, tmp_path):
+    import shutil
+
+    from typer.testing import CliRunner
+
+    from hubbub.cli import app
+
+    out = tmp_path / "copy"
+    shutil.copytree(workbench_run[0], out)
+    before = len(events(out))
+    result = CliRunner().invoke(app, ["interview", str(out), "What changed for you?", "--group", "society",
+                                      "--at-h", "2.5"])
+    assert result.exit_code == 0, result.output
+    log = events(out)
+    new = log[before:]
+    assert new and all(k == "interview" and d["post_run"] and d["answer"] for _, k, _, d in new)
+    bad = CliRunner().invoke(app, ["interview", str(out), "Q?", "--agent", "nobody"])
+    assert bad.exit_code == 2 and "nobody" in bad.output

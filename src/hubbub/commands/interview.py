@@ -1,0 +1,116 @@
+"""`hubbub interview RUN_DIR`: ask agents of a finished run a question, in character, from their memory
+and state at a chosen simulated time. Answers are appended to the run record as ``interview`` events
+(with ``post_run: true``); the agents themselves are not changed."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, List, Optional
+
+import typer
+
+from hubbub.errors import ConfigError
+
+
+def _state_at(run: Any, agent: str, t: float) -> dict[str, Any]:
+    states = run.agent_states
+    rows = states[(states["agent"] == agent) & (states["time"] <= t)].sort_values(["time", "seq"])
+    if len(rows) == 0:
+        raise ConfigError(f"agent {agent!r} has no recorded state at or before {t / 3600:.2f} h")
+    last = rows.iloc[-1]
+    return {"emotion": float(last["emotion"]), "confidence": float(last["confidence"]),
+            "summary": last["summary"] or "", "opinion": last["opinion"] or ""}
+
+
+def _targets(run: Any, agents: list[str], group: str | None) -> list[dict[str, Any]]:
+    table = run.agents
+    users = table[table["role"] == "user"]
+    if agents:
+        missing = sorted(set(agents) - set(table["agent_id"]))
+        if missing:
+            raise ConfigError(f"no agent(s) {', '.join(missing)} in this run")
+        chosen = table[table["agent_id"].isin(agents)]
+    elif group:
+        chosen = users[users["grp"] == group]
+        if len(chosen) == 0:
+            raise ConfigError(f"--group {group!r}: no users in that group (groups: {', '.join(sorted(users['grp'].unique()))})")
+    else:
+        raise ConfigError("name --agent ID (repeatable) or --group GROUP")
+    return chosen.to_dict("records")
+
+
+def interview_run(run_dir: Path, question: str, agents: list[str], group: str | None, at_h: float | None,
+                  overrides: dict[str, Any]) -> list[tuple[str, str]]:
+    """Ask and record; return (agent, answer) pairs."""
+    from types import SimpleNamespace
+
+    from hubbub.llm.base import GenerateRequest
+    from hubbub.runtime.backends import make_inner
+    from hubbub.runtime.trendsim_prompts import PromptKit
+    from hubbub.scenarios.config import scenario_from_dict
+    from hubbub.scenarios.loading import set_dotted
+    from hubbub.store import RunStore, load_run
+
+    run = load_run(run_dir)
+    config = json.loads(json.dumps(run.manifest["config"]))
+    for key, value in overrides.items():
+        set_dotted(config, key, value)
+    scenario = scenario_from_dict(config, f"{run_dir}/manifest.json")
+    t = at_h * 3600 if at_h is not None else float(run.events["time"].max())
+    people = _targets(run, agents, group)
+    kit = PromptKit(scenario.lang)
+    requests = []
+    for k, person in enumerate(people):
+        profile = person["profile"] if isinstance(person["profile"], dict) else json.loads(person["profile"])
+        state = SimpleNamespace(**_state_at(run, person["agent_id"], t))
+        requests.append(GenerateRequest("interview.post_run", kit.user("interview", profile["description"], state,
+                                                                       question=question),
+                                        seed=k, max_tokens=scenario.llm.max_tokens,
+                                        temperature=scenario.llm.text_temperature))
+    backend = make_inner(scenario.llm)
+    if backend is None:
+        raise ConfigError("interviews need a live backend; pass --backend embedded|openai|scripted")
+    results = backend.generate(requests)
+    answers = []
+    with RunStore.open(run_dir) as store:
+        seq = store.last_seq()
+        for person, request, result in zip(people, requests, results):
+            seq += 1
+            data = {"question": question, "at_h": t / 3600, "post_run": True, "backend": backend.name,
+                    "model": backend.model, **({"answer": " ".join(result.text.split())} if result.ok
+                                               else {"error": result.error})}
+            store.append_event(seq, t, "interview" if result.ok else "llm_failure", person["agent_id"], data)
+            answers.append((person["agent_id"], data.get("answer") or f"(failed: {result.error})"))
+        store.commit()
+    return answers
+
+
+def register(app: typer.Typer) -> None:
+    from hubbub.cli import guard
+
+    @app.command()
+    def interview(
+        run_dir: Path = typer.Argument(..., help="Run folder."),
+        question: str = typer.Argument(..., help="The question to ask."),
+        agent: Optional[List[str]] = typer.Option(None, "--agent", help="Agent id (repeat for several)."),
+        group: Optional[str] = typer.Option(None, "--group", help="Ask every user of this preference group."),
+        at_h: Optional[float] = typer.Option(None, "--at-h", help="Simulated hour whose state to use (default: the end)."),
+        backend: Optional[str] = typer.Option(None, help="Override the run's backend."),
+        base_url: Optional[List[str]] = typer.Option(None, "--base-url", help="OpenAI-compatible server URL."),
+        model: Optional[str] = typer.Option(None, help="Model name."),
+    ) -> None:
+        """Interview agents of a run in character; answers are stored in the run record."""
+        overrides: dict[str, Any] = {}
+        if backend:
+            overrides["llm.backend"] = backend
+        if base_url:
+            overrides["llm.base_urls"] = list(base_url)
+        if model is not None:
+            overrides["llm.model"] = model
+
+        def go() -> None:
+            for who, answer in interview_run(run_dir, question, list(agent or []), group, at_h, overrides):
+                typer.echo(f"{who}: {answer}")
+
+        guard(go)
