@@ -1,32 +1,11 @@
-"""Shared fixtures: small scenarios on the scripted backend."""
+"""Shared fixtures: small scenarios on the scripted backend (see hubbub.testing)."""
 
 from __future__ import annotations
 
 import pytest
 
-from hubbub.scenarios.config import Scenario, scenario_from_dict
-
-
-def small_scenario(**overrides: object) -> Scenario:
-    """A 12-user, 1.5-hour TrendSim scenario on the scripted backend (fast, deterministic)."""
-    data: dict = {
-        "run": {"name": "t", "seed": 3, "concurrency": 1},
-        "llm": {"backend": "scripted"},
-        "trendsim": {
-            "topic": "en-marathon-pacer", "lifecycle_h": 1.5, "state_every_h": 0.25,
-            "population": {"size": 12},
-            "access": {"A": 2.5, "T_m": 0.3, "alpha": 2.0, "max_visits": 3},
-            "session": {"max_actions": 4},
-            "attack": {"share": 0.2, "first_visit_within_h": 0.3, "revisit_every_h": 0.4},
-        },
-    }
-    for dotted, value in overrides.items():
-        node = data
-        parts = dotted.split("__")
-        for part in parts[:-1]:
-            node = node.setdefault(part, {})
-        node[parts[-1]] = value
-    return scenario_from_dict(data)
+from hubbub.scenarios.config import Scenario
+from hubbub.testing import small_scenario
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import small_scenario
+from hubbub.testing import small_scenario
 from hubbub.runtime.simulation import Simulation
 
 

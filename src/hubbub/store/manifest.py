@@ -13,6 +13,7 @@ under a known counting setting such as ``max_tokens`` (a number there cannot be 
 from __future__ import annotations
 
 import hashlib
+import re
 import json
 import os
 import platform
@@ -30,6 +31,9 @@ WALL_CLOCK_FIELDS: tuple[str, ...] = ("started_at", "ended_at")
 
 SECRET_MARKERS: tuple[str, ...] = ("key", "token", "secret", "password")
 REDACTED = "***"
+SECRET_WORDS = frozenset({"key", "keys", "apikey", "tokens", "token", "secret", "password", "passwd", "credential",
+                          "credentials", "auth", "authorization", "bearer"})
+
 COUNTING_SETTINGS = frozenset({
     "max_tokens", "min_tokens", "max_new_tokens", "max_completion_tokens",
     "prompt_tokens", "completion_tokens", "cached_tokens",
@@ -109,10 +113,19 @@ def redact(value: Any) -> Any:
     return value
 
 
+_POINTERS = frozenset({"env", "file", "path", "var", "name"})
+
+
 def _is_secret(name: str, value: Any) -> bool:
+    """A setting that holds a credential: a name made of words such as ``api_key``, ``token`` or
+    ``password``. Names that only say *where* a key is (``api_key_env``, ``api_key_file``) and words
+    that merely contain a marker (``keywords``) are not secrets."""
     lowered = name.lower()
-    if not any(marker in lowered for marker in SECRET_MARKERS):
+    words = [w for w in re.split(r"[^a-z0-9]+", re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name).lower()) if w]
+    if not any(w in SECRET_WORDS for w in words) or (words and words[-1] in _POINTERS):
         return False
+    if isinstance(value, (int, float, bool)) or value is None:
+        return False  # credentials are text; token_budget = 512 is a count
     is_number = isinstance(value, (int, float)) and not isinstance(value, bool)
     return not (lowered in COUNTING_SETTINGS and (is_number or value is None))
 
