@@ -6,7 +6,6 @@ import json
 import sqlite3
 from pathlib import Path
 
-import pytest
 
 from hubbub.testing import small_scenario
 from hubbub.runtime.simulation import Simulation
@@ -84,3 +83,14 @@ def test_censorship_hides_flagged_comments(tmp_path):
         if kind == "action":
             for text in hidden_texts:
                 assert text not in json.loads(data)["observation"]
+
+
+def test_censorship_switched_on_later_reviews_existing_comments(tmp_path):
+    out = run(tmp_path, "sweep", trendsim__censorship={"enabled": True, "start_h": 0.5, "review_existing": True})
+    log = event_log(out)
+    sweeps = [row for row in log if row[2] == "censored"]
+    assert sweeps and all(row[1] == 1800.0 for row in sweeps)
+    with sqlite3.connect(out / "run.sqlite") as conn:
+        swept = conn.execute("SELECT COUNT(*) FROM comments WHERE hidden_reason LIKE '%sweep%'").fetchone()[0]
+        early = conn.execute("SELECT COUNT(*) FROM moderation WHERE time < 1800").fetchone()[0]
+    assert swept > 0 and early == 0

@@ -62,7 +62,7 @@ def run_experiment(scenario: Scenario, out: Path, *, overwrite: bool, quiet: boo
     index = pd.DataFrame(rows)
     out.mkdir(parents=True, exist_ok=True)
     index.to_csv(out / "runs.csv", index=False)
-    from hubbub.metrics.experiments import analyse_experiment
+    from hubbub.report.experiments import analyse_experiment
 
     analyse_experiment(out, index, scenario.experiment.analysis if scenario.experiment else "none")
     return index

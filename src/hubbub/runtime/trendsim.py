@@ -414,7 +414,7 @@ class TrendSimWorld:
         requests = [ChoiceRequest("trendsim.censor", self.prompts.censor(self.hub.title, text),
                                   self.prompts.censor_options(), seed=self.seeds.seed("llm", "sweep", kind, i),
                                   temperature=self.sc.llm.choice_temperature, lang=self.lang)
-                    for kind, i, _ in items]
+                    for kind, i, text in items]
         results = await asyncio.gather(*(self.llm.choose_one(r) for r in requests))
         for (kind, i, _), result in zip(items, results):
             if not result.ok:

@@ -46,7 +46,7 @@ class WorldKind:
 
 
 def _trendsim() -> WorldKind:
-    from hubbub.metrics.trendsim import analyse_run
+    from hubbub.report.trendsim import analyse_run
     from hubbub.runtime.trendsim import build_world, prepare_inputs
 
     return WorldKind(prepare_inputs, build_world, analyse_run)

@@ -1,0 +1,378 @@
+"""The S3 world: information, emotion and attitude spreading over a follow graph in rounds.
+
+Round ``k`` is one event at ``k * step``; step 0 publishes the seed posts (and asks the LLM for
+missing demographics and initial attitudes). In every later round all users decide, concurrently, on
+the state of the previous round: posts published at ``k - 1`` reach the authors' followers (plus the
+platform's recommendations); LLM users are asked through the backend (:mod:`hubbub.runtime.s3_agents`),
+rule users move all at once with a classical model (:mod:`hubbub.runtime.s3_rules`). Computing a round
+changes nothing; :meth:`S3World.commit` applies it and records it (:mod:`hubbub.runtime.s3_record`).
+Rounds are barrier events, so the scheduler never computes one before the previous one is committed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from hubbub.agents.demographics import Demographics
+from hubbub.agents.memory import MemoryItem, MemoryPool, MemoryScorer, make_forgetting
+from hubbub.errors import ConfigError
+from hubbub.kernel.events import Event
+from hubbub.kernel.seeding import SeedTree
+from hubbub.llm.base import Backend
+from hubbub.runtime import s3_env, s3_exposure as exp, s3_record as record
+from hubbub.runtime.recorder import RunRecorder
+from hubbub.runtime.s3_agents import Decision, LLMAgents, Received
+from hubbub.runtime.s3_behaviour import t as bt
+from hubbub.runtime.s3_posts import HUB, PLATFORM, POST, REPOST, SEED, PostLog
+from hubbub.runtime.s3_rules import RuleOutcome, initial_rule_state, make_rule_model, rule_step
+from hubbub.scenarios.config import Scenario
+
+HOUR = 3600.0
+PRIORITY_ROUND = 5  # after hub events at the same instant (combined runs)
+
+
+def make_scorer(cfg: Any) -> MemoryScorer:
+    """The memory scorer a scenario's ``s3.memory`` section describes."""
+    params = {"exponential": {"half_life": cfg.half_life_h * HOUR},
+              "power": {"exponent": cfg.exponent, "scale": cfg.scale_h * HOUR},
+              "linear": {"window": cfg.window_h * HOUR}}[cfg.forgetting]
+    return MemoryScorer(make_forgetting(cfg.forgetting, **params), cfg.w_time, cfg.w_relevance, cfg.w_source,
+                        cfg.source_scores.model_dump())
+
+
+@dataclass
+class StepOutcome:
+    """What a computed round wants to do; applied by :meth:`S3World.commit`."""
+
+    step: int
+    time: float
+    aware: tuple[np.ndarray, np.ndarray, np.ndarray] = field(default_factory=lambda: (np.zeros(0, np.int64),) * 2 + (np.zeros(0, np.int8),))
+    rule: RuleOutcome | None = None
+    decisions: list[Decision] = field(default_factory=list)
+    decayed: dict[int, int] = field(default_factory=dict)
+    received: dict[int, list[Received]] = field(default_factory=dict)
+    counts: dict[str, int] = field(default_factory=dict)
+    hub_consumed: list[int] = field(default_factory=list)
+    setup: dict[int, tuple[Demographics, int, list[tuple[str, str]]]] = field(default_factory=dict)
+
+
+class S3World:
+    """Implements the scheduler's Process protocol for one S3 scenario."""
+
+    def __init__(self, scenario: Scenario, inputs: s3_env.S3Inputs, llm: Backend, recorder: RunRecorder,
+                 seeds: SeedTree) -> None:
+        self.sc, self.cfg, self.inp = scenario, scenario.s3, inputs
+        self.rec, self.seeds, self.llm = recorder, seeds, llm
+        self.graph = inputs.graph
+        self.n = self.graph.n_nodes
+        self.ids = inputs.agent_ids
+        self.step_s = self.cfg.step_h * HOUR
+        self.horizon = self.cfg.steps * self.step_s
+        self.safe_window = 0.0
+        self.barrier_kinds = ("s3_round",)
+        self.sessions_done = 0
+        self.posts = PostLog()
+        self.emotion = np.zeros(self.n, dtype=np.int8)
+        self.attitude = inputs.attitude0.astype(np.int8).copy()
+        self.aware = np.zeros(self.n, dtype=bool)
+        self.acted = np.zeros(self.n, dtype=bool)
+        self.is_llm = inputs.is_llm
+        self.is_rule = ~inputs.is_llm
+        self.users = {u.index: u for u in inputs.llm_users}
+        self.scorer = make_scorer(self.cfg.memory)
+        self.pools = {u.index: MemoryPool(self.cfg.memory.capacity, self.scorer) for u in inputs.llm_users}
+        self.agents = LLMAgents(scenario, llm, seeds, self.pools)
+        self.model = make_rule_model(self.cfg.rule)
+        self.rule_aux = initial_rule_state(self.model, self.n, seeds.rng("rules", "init")).aux
+        self.mutual = self.graph.mutual_mask()
+        self.followees = self.graph.out_degree()
+        self._keys: np.ndarray | None = None
+        self.hub_pending: dict[int, float] = {}
+        self.hub_post: int | None = None
+        self.hub_text: str | None = None
+        self.last_curve: dict[str, Any] = {}
+
+    # ---------------------------------------------------------------- setup
+
+    def setup_rows(self) -> list[tuple[str, dict[str, Any]]]:
+        return record.agent_rows(self)
+
+    def describe(self) -> str:
+        llm = len(self.users)
+        return (f"{self.n:,} users ({llm:,} LLM, {self.n - llm:,} rule-based: {self.cfg.rule.model}), "
+                f"{self.graph.n_edges:,} follow edges, {len(self.inp.seed_texts)} seed posts, "
+                f"{self.cfg.steps} rounds of {self.cfg.step_h:g} h")
+
+    def initial_events(self) -> list[Event]:
+        return [Event(k * self.step_s, "s3_round", None, PRIORITY_ROUND, {"step": k}) for k in range(self.cfg.steps + 1)]
+
+    def index_of(self, agent_id: str) -> int:
+        return self.graph_index[agent_id]
+
+    @property
+    def graph_index(self) -> dict[str, int]:
+        if not hasattr(self, "_index"):
+            self._index = {a: i for i, a in enumerate(self.ids)}
+        return self._index
+
+    @property
+    def keys(self) -> np.ndarray:
+        if self._keys is None:
+            self._keys = exp.follow_keys(self.graph.delivery)
+        return self._keys
+
+    # ---------------------------------------------------------------- Process protocol
+
+    async def compute(self, event: Event) -> StepOutcome:
+        step = int(event.data["step"])
+        return await (self._setup_step(event.time) if step == 0 else self._round(step, event.time))
+
+    def still_valid(self, event: Event, outcome: StepOutcome) -> bool:
+        return True  # rounds are barriers: nothing is committed between their compute and commit
+
+    def commit(self, event: Event, outcome: StepOutcome) -> list[Event]:
+        if outcome.step == 0:
+            self._commit_setup(outcome)
+        else:
+            self._commit_round(outcome)
+        self.sessions_done += 1
+        return []
+
+    # ---------------------------------------------------------------- step 0
+
+    async def _setup_step(self, t: float) -> StepOutcome:
+        out = StepOutcome(0, t)
+        users = list(self.users.values())
+        demos = await asyncio.gather(*(self.agents.infer_demographics(u) for u in users))
+        for u, (demo, failures) in zip(users, demos):
+            out.setup[u.index] = (demo, int(self.attitude[u.index]), failures)
+        if self.cfg.attitude.initial == "llm":
+            picks = await asyncio.gather(*(self.agents.initial_attitude(u, int(self.attitude[u.index]),
+                                                                        out.setup[u.index][0]) for u in users))
+            for u, (att, failures) in zip(users, picks):
+                demo, _, earlier = out.setup[u.index]
+                out.setup[u.index] = (demo, att, earlier + failures)
+        return out
+
+    def _commit_setup(self, out: StepOutcome) -> None:
+        record.setup_event(self, out.time)
+        for index, (demo, att, failures) in sorted(out.setup.items()):
+            user = self.users[index]
+            user.demographics = demo
+            self.attitude[index] = att
+            record.profile_event(self, user, att, failures, out.time)
+        texts = list(self.inp.seed_texts)
+        authors = self.inp.seed_authors
+        ids = self._publish(authors, np.full(len(texts), -1), np.full(len(texts), SEED), 0, texts)
+        if self.sc.kind == "combined" and self.hub_text is not None:
+            self.hub_post = int(self._publish(np.array([PLATFORM]), np.array([-1]), np.array([HUB]), 0, [self.hub_text])[0])
+            ids = np.append(ids, self.hub_post)
+        record.posts_event(self, ids, out.time)
+        users, first = np.unique(authors, return_index=True)
+        self._make_aware(users, ids[first], np.full(users.size, -1, np.int8), 0, out.time)
+        record.step_event(self, out.time, 0, {"new_aware": int(users.size)})
+
+    # ---------------------------------------------------------------- rounds
+
+    async def _round(self, k: int, t: float) -> StepOutcome:
+        out = StepOutcome(k, t)
+        ex = self._exposures(k, out)
+        out.aware = exp.first_exposures(ex, self.aware)
+        out.rule = rule_step(self.cfg.rule, self.model, self.rule_aux, ex, self.posts, self.emotion, self.attitude,
+                             self.acted, self.is_rule, self.followees, self._decay(), self.inp.rule_texts, k,
+                             self.seeds.rng("rules", k))
+        out.received = self._received(ex)
+        asked = [u for u in self.users.values() if out.received.get(u.index)]
+        out.decisions = list(await asyncio.gather(*(
+            self.agents.decide(u, k, t, out.received[u.index][: self.cfg.behaviour.max_received],
+                               int(self.emotion[u.index]), int(self.attitude[u.index])) for u in asked)))
+        out.decayed = {u.index: self.agents.decay(u, k, int(self.emotion[u.index]))
+                       for u in self.users.values() if not out.received.get(u.index)}
+        self._embed_own_posts(out.decisions)
+        return out
+
+    def _decay(self) -> float:
+        return self.cfg.emotion.decay if self.cfg.emotion.enabled else 0.0
+
+    def _exposures(self, k: int, out: StepOutcome) -> exp.Exposures:
+        follow = exp.follow_exposures(self.graph.delivery, self.mutual, self.posts, k)
+        pool = exp.candidate_pool(self.cfg.recommend, self.posts, k)
+        personal = self._personal_rankings(pool) if self.cfg.recommend.ranker == "relevance" else None
+        rec = exp.recommend(self.cfg.recommend, pool, self.posts, self.n, self.keys if pool.size else np.zeros(0, np.int64),
+                            self.seeds.rng("recommend", k), personal)
+        hub = self._hub_exposures(out)
+        out.counts = {"deliveries": len(follow), "recommended": len(rec), "hub": len(hub)}
+        return exp.Exposures.concat([follow, rec, hub]).dedupe()
+
+    def _personal_rankings(self, pool: np.ndarray) -> dict[int, np.ndarray]:
+        if pool.size == 0:
+            return {}
+        vectors = self.inp.embedder.encode([self.posts.texts[int(p)] for p in pool])
+        return {u.index: np.argsort(-(vectors @ u.profile_vec), kind="stable") for u in self.users.values()
+                if u.profile_vec is not None}
+
+    def _hub_exposures(self, out: StepOutcome) -> exp.Exposures:
+        if self.hub_post is None or not self.hub_pending or not self.cfg.hub.repost_hub:
+            return exp.Exposures.empty()
+        users = np.array(sorted(self.hub_pending), dtype=np.int64)
+        out.hub_consumed = users.tolist()
+        return exp.Exposures(np.full(users.size, self.hub_post, np.int64), users,
+                             np.full(users.size, exp.HUB_SOURCE, np.int8))
+
+    def _received(self, ex: exp.Exposures) -> dict[int, list[Received]]:
+        """Per LLM user, the posts received this step, best first (relevance and source, as memory
+        scores them at age 0), one per original post."""
+        mask = self.is_llm[ex.receiver]
+        if not mask.any():
+            return {}
+        posts, receivers, sources = ex.post[mask], ex.receiver[mask], ex.source[mask]
+        distinct = np.unique(posts)
+        vectors = dict(zip(distinct.tolist(), self.inp.embedder.encode([self.posts.texts[int(p)] for p in distinct])))
+        out: dict[int, list[Received]] = {}
+        for p, r, s in zip(posts.tolist(), receivers.tolist(), sources.tolist()):
+            out.setdefault(r, []).append(Received(p, self._render(p), self.ids[self.posts.col("author")[p]]
+                                                  if self.posts.col("author")[p] >= 0 else "platform",
+                                                  exp.MEMORY_SOURCE[s], vectors[p]))
+        return {r: self._rank(r, items) for r, items in out.items()}
+
+    def _rank(self, user: int, items: list[Received]) -> list[Received]:
+        profile = self.users[user].profile_vec
+        vectors = np.stack([it.vector for it in items])
+        has = np.ones(len(items), dtype=bool)
+        rel = self.scorer.relevance(vectors, has, profile)
+        src = np.array([self.scorer.source_scores[it.source] for it in items])
+        score = self.scorer.combine(np.ones(len(items)), rel, src)
+        order = sorted(range(len(items)), key=lambda i: (-score[i], items[i].post_id))
+        roots, ranked = set(), []
+        for i in order:
+            root = int(self.posts.col("root")[items[i].post_id])
+            if root not in roots:
+                roots.add(root)
+                ranked.append(items[i])
+        return ranked
+
+    def _render(self, post: int) -> str:
+        author, kind = int(self.posts.col("author")[post]), int(self.posts.col("kind")[post])
+        text = self.posts.texts[post]
+        if author < 0:
+            return bt(self.sc.lang, "platform", text=text)
+        key = "reposted" if kind == REPOST else "posted"
+        return bt(self.sc.lang, key, author=self.ids[author], text=text)
+
+    def _embed_own_posts(self, decisions: list[Decision]) -> None:
+        written = [d for d in decisions if d.action == "post" and d.text]
+        if written:
+            for d, v in zip(written, self.inp.embedder.encode([d.text for d in written])):
+                d.text_vector = v
+
+    # ---------------------------------------------------------------- commit of a round
+
+    def _commit_round(self, out: StepOutcome) -> None:
+        k, t = out.step, out.time
+        rule = out.rule
+        assert rule is not None
+        emotion, attitude = rule.emotion.copy(), rule.attitude.copy()
+        for index, level in out.decayed.items():
+            emotion[index] = level
+        for d in out.decisions:
+            emotion[d.index], attitude[d.index] = d.emotion[1], d.attitude[1]
+        self.emotion, self.attitude, self.rule_aux = emotion, attitude, rule.aux
+        for index in out.hub_consumed:
+            self.hub_pending.pop(index, None)
+        post_of, rule_ids = self._publish_step(out, k)
+        for d in out.decisions:
+            record.decision_event(self, d, k, t, post_of.get(d.index))
+        record.posts_event(self, np.array(sorted(post_of.values()) + rule_ids, dtype=np.int64), t)
+        self._remember(out, t, post_of)
+        users, posts, sources = out.aware
+        self._make_aware(users, posts, sources, k, t)
+        record.step_event(self, t, k, {**out.counts, "new_aware": int(users.size),
+                                       "llm_asked": len(out.decisions),
+                                       "llm_failures": sum(len(d.failures) for d in out.decisions)})
+        record.user_state_rows(self, k, t, {d.index: d.action for d in out.decisions}, set(rule.actors.tolist()))
+
+    def _publish_step(self, out: StepOutcome, k: int) -> tuple[dict[int, int], list[int]]:
+        """Append this step's posts: LLM users' first (by user), then rule users' (by user)."""
+        acting = [d for d in sorted(out.decisions, key=lambda d: d.index) if d.action in ("repost", "post")]
+        post_of: dict[int, int] = {}
+        if acting:
+            authors = np.array([d.index for d in acting], dtype=np.int64)
+            parents = np.array([d.parent if d.action == "repost" else -1 for d in acting], dtype=np.int64)
+            kinds = np.array([REPOST if d.action == "repost" else POST for d in acting], dtype=np.int8)
+            texts = [self.posts.texts[d.parent] if d.action == "repost" else d.text or "" for d in acting]
+            ids = self._publish(authors, parents, kinds, k, texts)
+            post_of = dict(zip(authors.tolist(), ids.tolist()))
+        rule = out.rule
+        parents = np.where(rule.is_post, -1, rule.parent_post)
+        kinds = np.where(rule.is_post, POST, REPOST).astype(np.int8)
+        texts, pool = [], iter(rule.texts)
+        for p, is_post in zip(rule.parent_post.tolist(), rule.is_post.tolist()):
+            texts.append(next(pool) if is_post else self.posts.texts[p])
+        return post_of, self._publish(rule.actors, parents, kinds, k, texts).tolist()
+
+    def _publish(self, authors: np.ndarray, parents: np.ndarray, kinds: np.ndarray, step: int, texts: list[str]) -> np.ndarray:
+        authors = np.asarray(authors, dtype=np.int64)
+        safe = np.maximum(authors, 0)
+        emotion = np.where(authors >= 0, self.emotion[safe], 0)
+        attitude = np.where(authors >= 0, self.attitude[safe], 0)
+        ids = self.posts.add(authors, parents, kinds, step, emotion, attitude, texts)
+        self.acted[authors[authors >= 0]] = True
+        return ids
+
+    def _remember(self, out: StepOutcome, t: float, post_of: dict[int, int]) -> None:
+        """Received posts and one's own new post go into the memory pool (S3 4.1)."""
+        for index, items in out.received.items():
+            pool = self.pools[index]
+            memory = [MemoryItem.of(f"p{it.post_id}", self.posts.texts[it.post_id], t, it.source, it.author, it.vector)
+                      for it in items]
+            pool.add(memory, t, self.users[index].profile_vec)
+        for d in out.decisions:
+            if d.index in post_of:
+                pid = post_of[d.index]
+                vector = d.text_vector if d.action == "post" else next(
+                    (it.vector for it in out.received.get(d.index, []) if it.post_id == d.parent), None)
+                own = MemoryItem.of(f"p{pid}", self.posts.texts[pid], t, "own", d.agent_id, vector)
+                self.pools[d.index].add([own], t, self.users[d.index].profile_vec)
+
+    def _make_aware(self, users: np.ndarray, posts: np.ndarray, sources: np.ndarray, step: int, t: float) -> None:
+        users = np.asarray(users, dtype=np.int64)
+        if users.size == 0:
+            return
+        self.aware[users] = True
+        record.aware_event(self, users, posts, sources, step, t)
+
+    # ---------------------------------------------------------------- the hub (combined runs)
+
+    def hear_from_hub(self, agent_id: str, t: float) -> None:
+        """A user saw the trending hub: aware now (channel hub) if not before; the hub topic reaches
+        them as a recommended post at the next round."""
+        index = self.graph_index.get(agent_id)
+        if index is None:
+            return
+        if not self.aware[index]:
+            post = np.array([self.hub_post if self.hub_post is not None else -1])
+            step = int(t // self.step_s)
+            self._make_aware(np.array([index]), post, np.array([exp.HUB_SOURCE], np.int8), step, t)
+        self.hub_pending.setdefault(index, t)
+
+
+def check_supported(scenario: Scenario) -> None:
+    """Interventions and interviews are not implemented for follow-graph rounds yet."""
+    if scenario.kind == "s3" and (scenario.interventions or scenario.interviews):
+        raise ConfigError("interventions and interviews are not supported for kind 's3' yet; remove them "
+                          "or use kind 'trendsim' (see docs/s3.md)")
+
+
+def prepare_inputs(scenario: Scenario, seeds: SeedTree) -> s3_env.S3Inputs:
+    """Read and check every input (graph, personas, data files) before the run folder is touched."""
+    check_supported(scenario)
+    return s3_env.prepare(scenario, seeds)
+
+
+def build_world(scenario: Scenario, prepared: s3_env.S3Inputs, llm: Backend, recorder: RunRecorder,
+                seeds: SeedTree) -> S3World:
+    return S3World(scenario, prepared, llm, recorder, seeds)

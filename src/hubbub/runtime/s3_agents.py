@@ -1,0 +1,232 @@
+"""LLM-driven S3 users: one coroutine per user and step, all users of a step concurrently.
+
+A user who received posts is asked, in this order: the next emotion and the next attitude (both on
+the state of the previous step, concurrently; S3 4.3), then what to do (repost one of the shown posts,
+write a new post, or nothing; S3 4.4.2), then the text of a new post from the profile and the updated
+emotion and attitude (S3 4.4.1). A user who received nothing is not asked; their emotion decays. Every
+request's seed derives from (user, step, call), never from call order, so results do not depend on
+concurrency. A failed call keeps the previous state (or means no action) and is returned as a failure
+for the caller to record; the run goes on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from hubbub.agents.affect import ATTITUDES, EMOTION_LEVELS, attitude_request, decay_emotion, emotion_request, initial_attitude_request
+from hubbub.agents.demographics import AGE_MIDPOINTS, FIELD_OPTIONS, Demographics, demographic_requests
+from hubbub.agents.memory import MemoryItem, MemoryPool, count_tokens, render_memory
+from hubbub.kernel.seeding import derive_seed
+from hubbub.runtime import s3_behaviour as bh
+from hubbub.runtime.s3_env import LLMUser
+
+
+@dataclass(frozen=True)
+class Received:
+    """A post as one user receives it: id, rendered text, memory source and its embedding."""
+
+    post_id: int
+    text: str
+    author: str
+    source: str
+    vector: np.ndarray | None = field(default=None, compare=False, repr=False)
+
+
+@dataclass
+class Decision:
+    """The outcome of one LLM user's step, applied at commit."""
+
+    index: int
+    agent_id: str
+    received: list[int]
+    shown: list[int]
+    emotion: tuple[int, int]
+    attitude: tuple[int, int]
+    action: str = "none"
+    parent: int | None = None
+    text: str | None = None
+    text_vector: np.ndarray | None = field(default=None, repr=False)
+    failures: list[tuple[str, str]] = field(default_factory=list)
+    memory_tokens: int = 0
+    prompt_tokens: int = 0
+    memory_ids: list[str] = field(default_factory=list)
+
+    def record(self, step: int) -> dict[str, Any]:
+        return {"step": step, "received": self.received, "shown": self.shown,
+                "emotion": [EMOTION_LEVELS[self.emotion[0]], EMOTION_LEVELS[self.emotion[1]]],
+                "attitude": [ATTITUDES[self.attitude[0]], ATTITUDES[self.attitude[1]]],
+                "action": self.action, "parent": self.parent, "text": self.text,
+                "memory": self.memory_ids, "memory_tokens": self.memory_tokens, "prompt_tokens": self.prompt_tokens}
+
+
+class LLMAgents:
+    """Asks the backend for LLM users' decisions (see the module docstring)."""
+
+    def __init__(self, sc: Any, llm: Any, seeds: Any, pools: dict[int, MemoryPool]) -> None:
+        self.sc, self.cfg, self.lang = sc, sc.s3, sc.lang
+        self.llm, self.seeds, self.pools = llm, seeds, pools
+        self.limit = asyncio.Semaphore(sc.run.concurrency)
+        self.overhead = _memory_overhead(sc.lang)
+
+    # -------------------------------------------------------------------- helpers
+
+    async def _choose(self, request: Any, failures: list[tuple[str, str]]) -> int | None:
+        result = await self.llm.choose_one(request)
+        if not result.ok:
+            failures.append((request.kind, result.error or "InvalidOutput: no option picked"))
+            return None
+        return int(result.index)
+
+    async def _generate(self, request: Any, failures: list[tuple[str, str]]) -> str | None:
+        result = await self.llm.generate_one(request)
+        text = " ".join("".join(ch if ch.isprintable() else " " for ch in (result.text or "")).split())
+        if not result.ok or not text:
+            failures.append((request.kind, result.error or "InvalidOutput: empty text"))
+            return None
+        return text[: self.cfg.behaviour.content_chars]
+
+    def _fit(self, build: Any, user: LLMUser, received: list[str], now: float) -> tuple[Any, list[MemoryItem], list[str]]:
+        pool = self.pools[user.index]
+        select = lambda room: pool.select(now, user.profile_vec, room, self.overhead)  # noqa: E731
+        render = lambda items: render_memory(items, self.lang) if items else ""  # noqa: E731
+        return bh.fit_prompt(build, select, render, received, self.cfg.behaviour.prompt_budget,
+                             self.cfg.memory.token_budget)
+
+    # -------------------------------------------------------------------- one step of one user
+
+    async def decide(self, user: LLMUser, step: int, now: float, received: list[Received],
+                     emotion: int, attitude: int) -> Decision:
+        async with self.limit:
+            return await self._decide(user, step, now, received, emotion, attitude)
+
+    async def _decide(self, user: LLMUser, step: int, now: float, received: list[Received],
+                      emotion: int, attitude: int) -> Decision:
+        seed = self.seeds.seed("llm", user.agent_id, step)
+        decision = Decision(user.index, user.agent_id, [r.post_id for r in received], [], (emotion, emotion),
+                            (attitude, attitude))
+        texts = [r.text for r in received[: self.cfg.behaviour.max_received]]
+        new_emotion, new_attitude = await asyncio.gather(
+            self._emotion(user, seed, now, texts, emotion, decision),
+            self._attitude(user, seed, now, texts, attitude, decision))
+        decision.emotion, decision.attitude = (emotion, new_emotion), (attitude, new_attitude)
+        await self._behave(user, seed, now, received, decision)
+        return decision
+
+    def decay(self, user: LLMUser, step: int, emotion: int) -> int:
+        """A user without new posts is not asked; the emotion decays (S3 4.3)."""
+        if not self.cfg.emotion.enabled:
+            return emotion
+        seed = self.seeds.seed("llm", user.agent_id, step)
+        return decay_emotion(emotion, self.cfg.emotion.decay, np.random.default_rng(derive_seed(seed, "decay")))
+
+    async def _emotion(self, user: LLMUser, seed: int, now: float, texts: list[str], level: int,
+                       decision: Decision) -> int:
+        if not self.cfg.emotion.enabled:
+            return level
+        build = lambda memory, shown: emotion_request(  # noqa: E731
+            user.profile, user.demographics, level, memory, shown, self.cfg.emotion.decay, self.lang,
+            derive_seed(seed, "emotion"), temperature=self.sc.llm.choice_temperature, max_posts=len(shown))
+        request, _, _ = self._fit(build, user, texts, now)
+        self._note_tokens(decision, request)
+        picked = await self._choose(request, decision.failures)
+        return level if picked is None else picked
+
+    async def _attitude(self, user: LLMUser, seed: int, now: float, texts: list[str], attitude: int,
+                        decision: Decision) -> int:
+        if not self.cfg.attitude.enabled:
+            return attitude
+        build = lambda memory, shown: attitude_request(  # noqa: E731
+            user.profile, user.demographics, attitude, self.cfg.attitude.target, memory, shown, self.lang,
+            derive_seed(seed, "attitude"), temperature=self.sc.llm.choice_temperature, max_posts=len(shown))
+        request, _, _ = self._fit(build, user, texts, now)
+        self._note_tokens(decision, request)
+        picked = await self._choose(request, decision.failures)
+        return attitude if picked is None else picked
+
+    def _state_line(self, decision: Decision) -> str:
+        return bh.state_line(self.lang, EMOTION_LEVELS[decision.emotion[1]], ATTITUDES[decision.attitude[1]],
+                             self.cfg.attitude.target)
+
+    async def _behave(self, user: LLMUser, seed: int, now: float, received: list[Received], decision: Decision) -> None:
+        persona = bh.persona_block(self.lang, user.profile, user.demographics)
+        state = self._state_line(decision)
+        shown = received[: self.cfg.behaviour.max_received]
+        build = lambda memory, posts: bh.behaviour_request(  # noqa: E731
+            self.lang, persona, self.cfg.event, state, memory, posts, derive_seed(seed, "behaviour"),
+            self.sc.llm.choice_temperature)
+        request, items, posts = self._fit(build, user, [r.text for r in shown], now)
+        self._note_tokens(decision, request, items)
+        shown = shown[: len(posts)]
+        decision.shown = [r.post_id for r in shown]
+        picked = await self._choose(request, decision.failures)
+        if picked is None:
+            decision.action = "failed"
+        elif picked < len(shown):
+            decision.action, decision.parent = "repost", shown[picked].post_id
+        elif picked == len(shown):
+            await self._write(user, seed, now, persona, state, posts, decision)
+
+    async def _write(self, user: LLMUser, seed: int, now: float, persona: str, state: str, posts: list[str],
+                     decision: Decision) -> None:
+        build = lambda memory, shown: bh.content_request(  # noqa: E731
+            self.lang, persona, self.cfg.event, state, memory, shown, derive_seed(seed, "content"),
+            self.sc.llm.text_temperature, self.sc.llm.max_tokens, self.cfg.behaviour.content_chars)
+        request, _, _ = self._fit(build, user, posts, now)
+        self._note_tokens(decision, request)
+        text = await self._generate(request, decision.failures)
+        decision.action, decision.text = ("post", text) if text else ("failed", None)
+
+    @staticmethod
+    def _note_tokens(decision: Decision, request: Any, items: list[MemoryItem] | None = None) -> None:
+        decision.prompt_tokens = max(decision.prompt_tokens, bh.prompt_tokens(request))
+        if items is not None:
+            decision.memory_ids = [it.item_id for it in items]
+            decision.memory_tokens = count_tokens(render_memory(items)) if items else 0
+
+    # -------------------------------------------------------------------- step 0: who the users are
+
+    async def infer_demographics(self, user: LLMUser) -> tuple[Demographics, list[tuple[str, str]]]:
+        """Ask for every demographic field the data does not state (S3 4.2.2)."""
+        async with self.limit:
+            failures: list[tuple[str, str]] = []
+            if not user.infer:
+                return user.demographics, failures
+            requests = demographic_requests(user.agent_id, user.profile, user.history, self.lang,
+                                            self.seeds.seed("demographics"), user.infer)
+            picks = await asyncio.gather(*(self._choose(r, failures) for r in requests.values()))
+            return _merge(user.demographics, dict(zip(requests, picks))), failures
+
+    async def initial_attitude(self, user: LLMUser, drawn: int, demographics: Demographics) -> tuple[int, list[tuple[str, str]]]:
+        """The attitude before the event, inferred from profile and earlier posts (S3 3.3.2)."""
+        async with self.limit:
+            failures: list[tuple[str, str]] = []
+            request = initial_attitude_request(user.profile, list(user.history), self.cfg.attitude.target,
+                                               demographics, self.lang,
+                                               self.seeds.seed("llm", user.agent_id, 0, "attitude0"),
+                                               temperature=self.sc.llm.choice_temperature)
+            picked = await self._choose(request, failures)
+            return (drawn if picked is None else picked), failures
+
+
+def _merge(demo: Demographics, picks: dict[str, int | None]) -> Demographics:
+    values = {"age_bin": demo.age_bin, "gender": demo.gender, "occupation": demo.occupation}
+    sources = dict(demo.sources)
+    for name, index in picks.items():
+        if index is not None:
+            values[name], sources[name] = FIELD_OPTIONS[name][index], "llm"
+    age = demo.age
+    if age is None and values["age_bin"]:
+        age, sources["age"] = AGE_MIDPOINTS[values["age_bin"]], "bin-midpoint"
+    return Demographics(demo.user_id, values["age_bin"], age, values["gender"], values["occupation"], sources)
+
+
+def _memory_overhead(lang: str) -> int:
+    """Tokens a rendered memory line adds to its text (label, author, newline), on the safe side."""
+    from hubbub.agents.s3_prompts import text as s3_text
+
+    label = max((s3_text(lang, f"source.{s}") for s in ("own", "mutual", "followee", "recommended")), key=count_tokens)
+    return count_tokens(f"- [{label} @u0000000000] \n") + 1
