@@ -86,7 +86,10 @@ def _run_with_progress(sim: Any, quiet: bool) -> Any:
 
 
 def _report(sim: Any, run_dir: Path, progress: Any, quiet: bool) -> None:
+    from hubbub.report.html import report_run
+
     written = sim.kind.analyse(run_dir)
+    written.append(report_run(run_dir))
     if quiet:
         return
     console.print(f"done in {progress.elapsed:.1f} s: {progress.events} events, {progress.sessions} sessions, "
@@ -94,6 +97,7 @@ def _report(sim: Any, run_dir: Path, progress: Any, quiet: bool) -> None:
     console.print(f"run record: {escape(str(run_dir / 'run.sqlite'))}")
     console.print(f"tables and plots: {escape(str(run_dir / 'tables'))}, {escape(str(run_dir / 'plots'))} "
                   f"({len(written)} files)")
+    console.print(f"report (open in a browser): {escape(str(written[-1]))}")
 
 
 def resume_command(run_dir: Path) -> None:

@@ -1,0 +1,175 @@
+"""The self-contained HTML report of one or more runs.
+
+One file holds everything: the data as JSON in a ``<script type="application/json">`` block, the CSS and
+a small plain-JavaScript viewer (``assets/report.js``: SVG line and bar charts with tooltips, toggles and
+zoom; a thread browser; sortable tables). It opens offline from disk; a Content-Security-Policy allows
+no network access at all and runs only the viewer's own script (pinned by its hash), so even a text that
+slipped through escaping could not load or execute anything.
+
+    report_run(run_dir)                       -> run_dir/report.html (cheap; called after every run)
+    write_report([dir1, dir2], out=path)      -> one report comparing the runs side by side
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import html
+import json
+from importlib import resources
+from pathlib import Path
+from typing import Any, Iterable, Mapping
+
+from hubbub.errors import DataError
+from hubbub.report.html_data import Limits, Options, clean, clean_text, run_payload
+
+REPORT_NAME = "report.html"
+
+
+def report_run(run_dir: Path | str, out: Path | str | None = None, **options: Any) -> Path:
+    """Write the report of one run to ``run_dir/report.html`` (or ``out``) and return its path."""
+    run_dir = Path(run_dir)
+    return write_report([run_dir], out or run_dir / REPORT_NAME, **options)
+
+
+def report_target(paths: Iterable[Path | str]) -> Path:
+    """Where ``hubbub report`` writes by default: inside the folder for one run, ./report.html for several."""
+    dirs = [Path(p) for p in paths]
+    return dirs[0] / REPORT_NAME if len(dirs) == 1 else Path(REPORT_NAME)
+
+
+def write_report(paths: Iterable[Path | str], out: Path | str, *, prices: Mapping[str, tuple[float, float]] | None = None,
+                 limits: Limits | None = None, title: str | None = None) -> Path:
+    """Write one report for the run (or experiment) folders ``paths``; several are compared side by side."""
+    payload = build_payload(paths, prices=prices, limits=limits, title=title)
+    out = Path(out)
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(render_html(payload), encoding="utf-8")
+    except OSError as exc:
+        raise DataError(f"{out}: cannot write the report ({exc.strerror or exc})") from exc
+    return out
+
+
+def build_payload(paths: Iterable[Path | str], *, prices: Mapping[str, tuple[float, float]] | None = None,
+                  limits: Limits | None = None, title: str | None = None) -> dict[str, Any]:
+    """The report's data: {title, version, runs: [...], comparison?} (JSON-ready)."""
+    from hubbub.report.html_compare import comparison_payload, experiment_payload, is_experiment_dir
+    from hubbub.store import load_run
+
+    dirs = [Path(p) for p in paths]
+    if not dirs:
+        raise DataError("no run folder given: name at least one folder holding run.sqlite (or an experiment's runs.csv)")
+    opts = Options(prices=dict(prices or {}), limits=limits or Limits())
+    runs = []
+    for name, path in zip(run_names(dirs), dirs):
+        if is_experiment_dir(path):
+            runs.append(experiment_payload(path, name, opts))
+        else:
+            runs.append(run_payload(load_run(path), name, opts))
+    payload: dict[str, Any] = {"title": clean_text(title or _default_title(runs)), "version": _version(), "runs": runs}
+    if len(runs) > 1:
+        payload["comparison"] = comparison_payload(runs)
+    return clean(payload)  # JSON-safe all the way down, whatever a section returned
+
+
+def run_names(dirs: list[Path]) -> list[str]:
+    """Folder names, lengthened with parent names until they differ."""
+    parts = [d.resolve().parts for d in dirs]
+    for depth in range(1, max(len(p) for p in parts) + 1):
+        names = ["/".join(p[-depth:]) for p in parts]
+        if len(set(names)) == len(names):
+            return names
+    raise DataError(f"the same run folder was given twice: {sorted(str(d) for d in dirs)}")
+
+
+def _default_title(runs: list[dict[str, Any]]) -> str:
+    return f"hubbub report: {runs[0]['name']}" if len(runs) == 1 else f"hubbub report: {len(runs)} runs compared"
+
+
+def _version() -> str:
+    from importlib import metadata
+
+    try:
+        return metadata.version("hubbub")
+    except metadata.PackageNotFoundError:  # pragma: no cover - running from a bare source tree
+        return "unknown"
+
+
+# ---------------------------------------------------------------- rendering
+
+
+def script_json(value: Any) -> str:
+    """JSON safe inside a ``<script>`` element: no ``<``, ``>`` or ``&`` (so no ``</script>`` and no
+    ``<!--``), and no U+2028/U+2029 line separators; ``JSON.parse`` reads it back unchanged."""
+    text = json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+    for raw, escaped in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("\u2028", "\\u2028"),
+                         ("\u2029", "\\u2029")):
+        text = text.replace(raw, escaped)
+    return text
+
+
+def asset(name: str) -> str:
+    """A file of ``hubbub/report/assets`` as text."""
+    try:
+        return resources.files("hubbub.report").joinpath("assets", name).read_text(encoding="utf-8")
+    except (FileNotFoundError, OSError) as exc:
+        raise DataError(f"hubbub/report/assets/{name} is missing from this installation ({exc}); reinstall "
+                        "hubbub (the report's script and style ship as package data)") from exc
+
+
+def render_html(payload: dict[str, Any]) -> str:
+    """The report page for :func:`build_payload`'s data."""
+    script, style = asset("report.js"), asset("report.css")
+    digest = base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode("ascii")
+    csp = (f"default-src 'none'; script-src 'sha256-{digest}'; style-src 'unsafe-inline'; img-src data:; "
+           "connect-src 'none'; form-action 'none'; base-uri 'none'")
+    title = _h(payload["title"])
+    runs = payload["runs"]
+    return "\n".join([
+        "<!DOCTYPE html>", '<html lang="en">', "<head>", '<meta charset="utf-8">',
+        f'<meta http-equiv="Content-Security-Policy" content="{csp}">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f'<meta name="generator" content="hubbub {_h(payload["version"])}">',
+        f"<title>{title}</title>", f"<style>\n{style}\n</style>", "</head>",
+        f'<body data-runs="{len(runs)}" data-report="loading">',
+        f'<header class="top"><h1>{title}</h1><p class="sub">hubbub {_h(payload["version"])} · '
+        f"{_count(runs)} · self-contained: opens offline, fetches nothing</p></header>",
+        '<section id="provenance" aria-label="provenance">', *(_banner(i, r) for i, r in enumerate(runs)), "</section>",
+        '<nav id="tabs" class="tabs"></nav>',
+        '<main id="app"><noscript><p class="banner warn">This report draws its charts, threads and tables with '
+        "JavaScript; enable it to see them. The provenance above and the manifests below need none.</p>",
+        *(_noscript_manifest(r) for r in runs), "</noscript></main>",
+        '<footer class="foot">Generated by hubbub from the run record; every text written by users or models is '
+        "shown as plain text.</footer>",
+        f'<script type="application/json" id="hubbub-data">{script_json(payload)}</script>',
+        f"<script>{script}</script>", "</body>", "</html>", ""])
+
+
+def _count(runs: list[dict[str, Any]]) -> str:
+    exps = sum(1 for r in runs if "experiment" in r)
+    parts = [f"{n} {word}{'s' if n != 1 else ''}" for n, word in ((len(runs) - exps, "run"), (exps, "experiment")) if n]
+    return " and ".join(parts)
+
+
+def _h(text: Any) -> str:
+    """Text for HTML: escaped, control characters removed, line separators as character references."""
+    escaped = html.escape(clean_text(str(text)), quote=True)
+    return escaped.replace("\u2028", "&#x2028;").replace("\u2029", "&#x2029;")
+
+
+def _banner(index: int, run: dict[str, Any]) -> str:
+    """The provenance line of a run: backend and model, and a warning for demo backends."""
+    p = run.get("provenance") or {}
+    facts = (f"backend <b>{_h(p.get('backend', '?'))}</b>, model <b>{_h(p.get('model', '?'))}</b>, "
+             f"seed {_h(p.get('seed'))}, status {_h(p.get('status') or '?')}, kind {_h(p.get('kind') or '?')}")
+    warning = p.get("warning")
+    cls = "banner warn" if warning else "banner ok"
+    note = f'<br><span class="warntext">⚠ {_h(warning)}</span>' if warning else ""
+    return (f'<div class="{cls}" data-run="{index}" data-backend="{_h(p.get("backend", "?"))}">'
+            f"<b>{_h(run['name'])}</b>: {facts}{note}</div>")
+
+
+def _noscript_manifest(run: dict[str, Any]) -> str:
+    text = json.dumps(run.get("manifest") or {}, indent=2, ensure_ascii=False, sort_keys=True)
+    return f"<h3>Manifest of {_h(run['name'])}</h3><pre>{_h(text)}</pre>"

@@ -1,0 +1,395 @@
+"""The data of an HTML report: one JSON-ready dict per run, built from the run record.
+
+Sections are present only when the run has their data, so a TrendSim run, an S3 run, an experiment
+folder and an old run all give a sensible report. Every string passes through :func:`clean` (control
+characters removed, invalid code points replaced); escaping for HTML happens in the browser
+(``textContent``) and for the ``<script>`` block in :func:`hubbub.report.html.script_json`.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+import numpy as np
+import pandas as pd
+
+from hubbub.report import html_frames as frames
+
+HOUR = 3600.0
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+WARN_BACKENDS = ("scripted", "embedded")
+KNOWN_TABLES = ("events", "agents", "topics", "comments", "replies", "likes", "reposts", "agent_states",
+                "moderation", "llm_calls", "meta", "schema_migrations")
+"""Record tables with a view of their own; any other non-empty table is sampled in 'Other tables'."""
+TRENDSIM_ANALYSIS_TABLES = frozenset({"final_conditions", "conditions_over_time", "conditions_by_group",
+                                      "activity_by_hour"})
+"""Analysis tables the TrendSim sections already show."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How much of a big run goes into the file (the rest is counted, not shown)."""
+
+    comments: int = 300
+    replies_per_comment: int = 20
+    replies: int = 1500
+    text_chars: int = 1200
+    agents: int = 3000
+    interviews: int = 1000
+    curve_points: int = 400
+
+
+@dataclass
+class Options:
+    prices: Mapping[str, tuple[float, float]] = field(default_factory=dict)
+    limits: Limits = field(default_factory=Limits)
+
+
+# ---------------------------------------------------------------- cleaning
+
+
+def clean(value: Any) -> Any:
+    """A JSON-safe copy: NaN/NA become None, infinities strings, numpy scalars Python ones, and every
+    string loses its control characters (newline and tab kept) and unencodable code points."""
+    if isinstance(value, dict):
+        return {clean_text(str(k)): clean(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, np.ndarray, pd.Series)):
+        return [clean(v) for v in value]
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        v = float(value)
+        return None if math.isnan(v) else (("Infinity" if v > 0 else "-Infinity") if math.isinf(v) else round(v, 6))
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    return clean_text(str(value))
+
+
+def clean_text(text: str, limit: int | None = None) -> str:
+    """Text as shown: control characters removed, lone surrogates replaced, clipped to ``limit``."""
+    text = _CONTROL.sub("", text).encode("utf-8", "replace").decode("utf-8")
+    return text if limit is None or len(text) <= limit else text[: limit - 1] + "…"
+
+
+def plain(value: Any, limit: int) -> str:
+    return "" if value is None or (isinstance(value, float) and math.isnan(value)) else clean_text(str(value), limit)
+
+
+def _flag(value: Any) -> bool:
+    return False if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)) else bool(value)
+
+
+def num(value: Any, digits: int = 4) -> float | None:
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        return None
+    return None if math.isnan(v) or math.isinf(v) else round(v, digits)
+
+
+# ---------------------------------------------------------------- chart specs
+
+
+def downsample(x: np.ndarray, ys: list[np.ndarray], max_points: int) -> tuple[np.ndarray, list[np.ndarray]]:
+    """Bucket means when a curve has more than ``max_points`` points (the shape survives, the bytes go)."""
+    if len(x) <= max_points:
+        return x, ys
+    buckets = np.array_split(np.arange(len(x)), max_points)
+    return _bucket_means(x, buckets), [_bucket_means(y, buckets) for y in ys]
+
+
+def _bucket_means(a: np.ndarray, buckets: list[np.ndarray]) -> np.ndarray:
+    return np.array([np.nanmean(a[b]) if np.isfinite(a[b]).any() else np.nan for b in buckets])
+
+
+def series(name: str, x: Any, y: Any, std: Any = None, max_points: int = 400) -> dict[str, Any]:
+    """One line of a chart; ``std`` adds a ± band."""
+    xs = np.asarray(x, dtype=float)
+    ys = [np.asarray(y, dtype=float)] + ([np.nan_to_num(np.asarray(std, dtype=float))] if std is not None else [])
+    xs, ys = downsample(xs, ys, max_points)
+    out: dict[str, Any] = {"name": name, "x": [num(v) for v in xs], "y": [num(v) for v in ys[0]]}
+    if std is not None:
+        out["lo"] = [num(m - s) for m, s in zip(ys[0], ys[1])]
+        out["hi"] = [num(m + s) for m, s in zip(ys[0], ys[1])]
+    return out
+
+
+def line_chart(cid: str, title: str, lines: list[dict[str, Any]], xlabel: str = "simulated hours",
+               ylabel: str = "", ylim: tuple[float, float] | None = None, timeline: bool = True) -> dict[str, Any]:
+    return {"id": cid, "type": "line", "title": title, "xlabel": xlabel, "ylabel": ylabel,
+            "ylim": list(ylim) if ylim else None, "timeline": bool(timeline), "series": lines}
+
+
+def bar_chart(cid: str, title: str, categories: list[str], bars: list[dict[str, Any]], ylabel: str = "",
+              ylim: tuple[float, float] | None = None) -> dict[str, Any]:
+    """Grouped bars: one group per category, one bar per series ({name, y, err?})."""
+    return {"id": cid, "type": "bar", "title": title, "categories": [str(c) for c in categories],
+            "ylabel": ylabel, "ylim": list(ylim) if ylim else None, "series": bars}
+
+
+def table(frame: pd.DataFrame, title: str = "") -> dict[str, Any]:
+    """A DataFrame as {title, columns, rows} (values cleaned)."""
+    return {"title": title, "columns": [str(c) for c in frame.columns],
+            "rows": [[_cell(v) for v in row] for row in frame.itertuples(index=False)]}
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, (dict, list, tuple)):
+        import json
+
+        return clean_text(json.dumps(clean(value), ensure_ascii=False, sort_keys=True), 400)
+    if isinstance(value, (float, np.floating)):
+        return num(value)
+    return clean(value)
+
+
+# ---------------------------------------------------------------- provenance
+
+
+def provenance(manifest: Mapping[str, Any]) -> dict[str, Any]:
+    """Backend, model, seed and status of a run, and whether its figures are only a demo."""
+    backend = manifest.get("backend") or {}
+    name, model = str(backend.get("backend", "?")), str(backend.get("model", "?") or "?")
+    inner = str(backend.get("inner", backend.get("wrapped", "")) or "")
+    demo = (name in WARN_BACKENDS or inner in WARN_BACKENDS or model.startswith("scripted")
+            or "smollm" in model.lower())
+    notes = []
+    if demo:
+        notes.append(f"Backend '{name}' (model '{model}') is a demo/test model whose choices carry no persona "
+                     "signal: these figures show how hubbub works, they are NOT research results.")
+    status = manifest.get("status")
+    if status not in (None, "completed"):
+        notes.append(f"The run's status is '{status}': it did not finish, so the figures cover only part of it "
+                     "(continue it with `hubbub resume RUN_DIR`).")
+    warning = " ".join(notes)
+    return clean({"backend": name, "model": model, "seed": manifest.get("seed"), "status": manifest.get("status"),
+                  "hubbub_version": manifest.get("hubbub_version"), "started_at": manifest.get("started_at"),
+                  "ended_at": manifest.get("ended_at"), "kind": (manifest.get("config") or {}).get("kind"),
+                  "warning": warning})
+
+
+# ---------------------------------------------------------------- one run
+
+
+def run_payload(run: Any, name: str, opts: Options) -> dict[str, Any]:
+    """Everything the report shows about one run (keys only for sections with data)."""
+    rows = frames.table_rows(run)
+    manifest = run.manifest
+    out: dict[str, Any] = {"name": clean_text(name), "path": clean_text(str(run.path)),
+                           "provenance": provenance(manifest), "tables": rows,
+                           "events": frames.events_by_kind(run) if rows.get("events") else {},
+                           "horizon_h": num(frames.horizon_h(run)) if rows.get("events") else None,
+                           "markers": _markers(run) if rows.get("events") else []}
+    out["glance"] = _glance(run, rows, out["events"])
+    if rows.get("agent_states") and rows.get("agents"):
+        out.update(_conditions_section(run, name, opts))
+    if rows.get("events"):
+        activity = _activity_section(run, name, opts)
+        if activity:
+            out["activity"] = activity
+        out.update(_timeline_section(run, opts))
+    if rows.get("comments") or rows.get("topics"):
+        out["threads"] = _threads_section(run, opts)
+    if rows.get("agents"):
+        out["agents"] = _agents_section(run, opts)
+    if rows.get("llm_calls"):
+        out["telemetry"] = table(frames.telemetry(run, opts.prices))
+        out["telemetry"]["priced"] = bool(opts.prices)
+    out.update(_generic_sections(run, rows, name, opts))
+    out["manifest"] = clean(manifest)
+    return out
+
+
+def _generic_sections(run: Any, rows: dict[str, int], name: str, opts: Options) -> dict[str, Any]:
+    """S3 tables, analysis curves and tables, and record tables without a dedicated view."""
+    from hubbub.report.html_generic import analysis_tables, extra_curves, other_table
+    from hubbub.report.html_s3 import S3_ANALYSIS_TABLES, S3_TABLES, s3_section
+
+    out: dict[str, Any] = {}
+    s3 = s3_section(run, rows, name, opts)
+    if s3:
+        out["s3"] = s3
+    shown = TRENDSIM_ANALYSIS_TABLES | S3_ANALYSIS_TABLES
+    curves = extra_curves(Path(run.path), name, opts, skip=shown)
+    if curves:
+        out["curves"] = curves
+    tables = analysis_tables(Path(run.path), skip=shown)
+    if tables:
+        out["analysis_tables"] = tables
+    unknown = sorted(set(rows) - set(KNOWN_TABLES) - set(S3_TABLES))
+    others = [other_table(run, t, rows[t], opts) for t in unknown if rows[t]]
+    if others:
+        out["other_tables"] = others
+    return out
+
+
+def _glance(run: Any, rows: dict[str, int], events: dict[str, int]) -> dict[str, Any]:
+    """Headline counts; content counts that are zero are left out (an S3 run has no comments)."""
+    from hubbub.report.html_s3 import S3_TABLES, s3_glance
+
+    roles = frames.agent_counts(run) if rows.get("agents") else {}
+    comments = run.comments if rows.get("comments") else None
+    glance = {"agents": rows.get("agents", 0), **{f"role: {k}": v for k, v in sorted(roles.items())},
+              "events": rows.get("events", 0), "sessions": events.get("session_start", 0),
+              "comments": rows.get("comments", 0), "replies": rows.get("replies", 0),
+              "likes": rows.get("likes", 0), "reposts": rows.get("reposts", 0)}
+    glance = {k: v for k, v in glance.items() if v or k in ("agents", "events")}
+    glance.update({"LLM calls": rows.get("llm_calls", 0), "LLM failures": events.get("llm_failure", 0)})
+    if comments is not None and len(comments):
+        glance["attack comments"] = int(comments["is_attack"].fillna(False).sum())
+        glance["hidden comments"] = int(comments["hidden"].fillna(False).sum())
+    glance.update(s3_glance(run, rows))
+    for extra in sorted(set(rows) - set(KNOWN_TABLES) - set(S3_TABLES)):
+        if rows[extra]:
+            glance[f"table {extra}"] = rows[extra]
+    return clean(glance)
+
+
+def _markers(run: Any) -> list[dict[str, Any]]:
+    """Interventions and interviews as timeline markers (one per intervention, one per interview time)."""
+    tl = frames.timeline(run)
+    marks, seen = [], set()
+    for hours, kind, data in zip(tl["hours"], tl["kind"], tl["data"]):
+        if kind == "interview":
+            key = (round(hours, 6), str(data.get("question", ""))[:80])
+            if key in seen:
+                continue
+            seen.add(key)
+            label = f"interview: {data.get('question', '')}"
+        else:
+            label = f"{data.get('type', 'intervention')}"
+        marks.append({"x": num(hours, 6), "kind": kind, "label": clean_text(label, 120)})
+    return marks
+
+
+def _conditions_section(run: Any, name: str, opts: Options) -> dict[str, Any]:
+    curve = frames.conditions(run)
+    if len(curve) == 0:
+        return {}
+    n = opts.limits.curve_points
+    charts = [line_chart(f"{name}-emotion", "Emotion (positiveness) of users, mean ± std",
+                         [series("all users", curve["hours"], curve["emotion_mean"], curve["emotion_std"], n)],
+                         ylabel="emotion", ylim=(0, 1)),
+              line_chart(f"{name}-confidence", "Social confidence of users, mean ± std",
+                         [series("all users", curve["hours"], curve["confidence_mean"], curve["confidence_std"], n)],
+                         ylabel="confidence", ylim=(0, 1))]
+    groups = frames.conditions_by_group_over_time(run)
+    for measure, label in (("emotion", "Emotion"), ("confidence", "Social confidence")):
+        lines = [series(str(g), sub["hours"], sub[f"{measure}_mean"], None, n) for g, sub in groups.groupby("grp")]
+        if lines:
+            charts.append(line_chart(f"{name}-{measure}-groups", f"{label} by preference group (mean)", lines,
+                                     ylabel=measure, ylim=(0, 1)))
+    final = frames.final_by_group(run)
+    out: dict[str, Any] = {"conditions": charts, "final": clean(frames.final_conditions(run))}
+    if len(final):
+        out["groups"] = bar_chart(f"{name}-groups-final", "Conditions at the end by preference group",
+                                  list(final["grp"]),
+                                  [{"name": "emotion", "y": [num(v) for v in final["emotion"]]},
+                                   {"name": "confidence", "y": [num(v) for v in final["confidence"]]},
+                                   {"name": "share of users", "y": [num(v) for v in final["share"]]}],
+                                  ylim=(0, 1))
+    return out
+
+
+def _activity_section(run: Any, name: str, opts: Options) -> dict[str, Any]:
+    act = frames.activity(run)
+    if len(act) == 0:
+        return {}
+    minutes = float(act["bin_min"].iloc[0])
+    hours = minutes / 60
+    width = f"{hours:g} simulated hour{'s' if hours > 1 else ''}" if hours >= 1 else f"{minutes:g} simulated minutes"
+    cols = [c for c in frames.ACTIVITY_COLUMNS if act[c].sum() > 0]
+    if not cols:  # e.g. an S3 run: no sessions, no comments
+        return {}
+    x = act["start_h"] + act["bin_min"] / 120  # plot each count at its bin's middle
+    lines = [series(c.replace("_", " "), x, act[c], None, opts.limits.curve_points) for c in cols]
+    chart = line_chart(f"{name}-activity", f"Activity per {width}", lines, ylabel="count")
+    return {"chart": chart, "table": table(act)}
+
+
+def _timeline_section(run: Any, opts: Options) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    iv = frames.interventions(run)
+    if len(iv):
+        out["interventions"] = table(iv.assign(hours=iv["hours"].round(4)))
+    qa = frames.interviews(run)
+    if len(qa):
+        lim = opts.limits
+        shown = qa.head(lim.interviews)
+        out["interviews"] = {"total": len(qa), "shown": len(shown), "answers": [
+            {"h": num(r.hours), "agent": plain(r.agent, 80), "group": plain(r.group, 80),
+             "q": plain(r.question, lim.text_chars), "a": plain(r.answer, lim.text_chars),
+             "emotion": num(r.emotion), "confidence": num(r.confidence)} for r in shown.itertuples(index=False)]}
+    return out
+
+
+def _threads_section(run: Any, opts: Options) -> dict[str, Any]:
+    lim = opts.limits
+    ranked = frames.threads(run)
+    picked = sample_ranked(len(ranked), lim.comments)
+    shown = ranked.iloc[picked]
+    reps = frames.replies(run)
+    by_comment = {cid: g for cid, g in reps.groupby("comment_id")} if len(reps) else {}
+    topics = run.topics
+    topic_likes = frames.like_counts(run, "topic")
+    reposts = run.reposts.groupby("topic_id").size() if len(run.reposts) else pd.Series(dtype=int)
+    return {"total": len(ranked), "shown": len(shown), "topics": [
+        {"id": plain(t.topic_id, 200), "title": plain(t.title, 400), "summary": plain(t.summary, lim.text_chars),
+         "content": plain(t.content, 4 * lim.text_chars), "sentiment": plain(t.sentiment, 40),
+         "likes": int(topic_likes.get(str(t.topic_id), 0)), "reposts": int(reposts.get(t.topic_id, 0))}
+        for t in topics.itertuples(index=False)],
+        "comments": _comments(shown, by_comment, lim)}
+
+
+def _comments(shown: pd.DataFrame, by_comment: dict[Any, pd.DataFrame], lim: Limits) -> list[dict[str, Any]]:
+    """The shown comments with their first replies, within the per-comment and total reply budgets."""
+    out, budget = [], lim.replies
+    for c in shown.itertuples(index=False):
+        reps = by_comment.get(c.comment_id)
+        take = min(lim.replies_per_comment, budget)
+        out.append(_comment(c, reps.head(take) if reps is not None else None, lim))
+        budget -= len(out[-1]["replies"])
+    return out
+
+
+def sample_ranked(total: int, limit: int) -> list[int]:
+    """Positions to show from a ranked list: the top two thirds of ``limit``, then an even spread of the rest
+    (so quiet comments are seen too), in rank order."""
+    if total <= limit:
+        return list(range(total))
+    top = (2 * limit) // 3
+    rest = np.linspace(top, total - 1, limit - top).round().astype(int)
+    return sorted(set(range(top)) | set(int(i) for i in rest))
+
+
+def _comment(c: Any, reps: pd.DataFrame | None, lim: Limits) -> dict[str, Any]:
+    item = {"id": int(c.comment_id), "topic": plain(c.topic_id, 200), "author": plain(c.author, 80),
+            "role": plain(c.role, 40), "text": plain(c.text, lim.text_chars), "h": num(c.created_h),
+            "likes": int(c.likes), "attack": _flag(c.is_attack), "hidden": _flag(c.hidden),
+            "reason": plain(c.hidden_reason, 200), "replies_total": int(c.replies), "replies": []}
+    if reps is not None:
+        for r in reps.itertuples(index=False):
+            item["replies"].append({"id": int(r.reply_id), "author": plain(r.author, 80), "role": plain(r.role, 40),
+                                    "text": plain(r.text, lim.text_chars), "h": num(r.created_h),
+                                    "likes": int(r.likes), "attack": _flag(r.is_attack),
+                                    "hidden": _flag(r.hidden), "reason": plain(r.hidden_reason, 200)})
+    return item
+
+
+def _agents_section(run: Any, opts: Options) -> dict[str, Any]:
+    total = sum(frames.agent_counts(run).values())
+    agents = frames.agent_table(run, limit=opts.limits.agents if total > opts.limits.agents else None)
+    for col, n in (("description", 400), ("opinion_end", 400)):
+        agents[col] = agents[col].map(lambda v, n=n: plain(v, n))
+    empty = [c for c in agents.columns if agents[c].map(lambda v: v is None or v == "" or v != v).all()
+             or (c in ("sessions", "comments", "replies") and not agents[c].any())]
+    agents = agents.drop(columns=empty)  # e.g. no persona texts in a rule-based S3 population
+    out = table(agents)
+    out.update({"total": total, "shown": len(agents)})
+    return out
