@@ -22,7 +22,7 @@ pytestmark = [
 def server_url():
     from hubbub.llm.embedded import start_server
 
-    server, url = start_server(0, parallel=2, threads=2, ctx_per_slot=1024)
+    server, url = start_server(0, parallel=2, threads=1, ctx_per_slot=1024)
     yield url
     del server
 

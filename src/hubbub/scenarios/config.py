@@ -44,7 +44,7 @@ class LLMConfig(Section):
     choice_temperature: float = Field(1.0, ge=0, le=5, description="Temperature applied to the renormalised option distribution before sampling (0 = argmax).")
     text_temperature: float = Field(0.8, ge=0, le=2, description="Sampling temperature for generated text.")
     max_tokens: int = Field(80, ge=8, le=2048, description="Upper bound on tokens of one generated text.")
-    threads: int | None = Field(None, ge=1, le=256, description="CPU threads for the embedded model (default: all cores).")
+    threads: int | None = Field(None, ge=1, le=256, description="CPU threads for the embedded model (default: all cores but one).")
     parallel: int = Field(4, ge=1, le=64, description="Parallel decoding slots of the embedded model.")
     replay_from: str | None = Field(None, description="Run folder (or run.sqlite) whose recorded replies are reused; required by backend=replay.")
     scripted_latency_s: float = Field(0.0, ge=0, le=60, description="Simulated per-request latency of the scripted backend (tests and engine benchmarks).")
