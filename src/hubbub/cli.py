@@ -38,9 +38,13 @@ def _guard(fn: Callable[[], Any]) -> Any:
 
 
 def _escape(text: str) -> str:
+    """Markup escaped and control characters made visible, line by line (a message may hold one line
+    per bad field, and a bad value must not move the cursor or recolour the terminal)."""
     from rich.markup import escape
 
-    return escape(text)
+    from hubbub.runtime.cli_run import visible
+
+    return escape("\n".join(visible(line) for line in text.split("\n")))
 
 
 def _overrides(backend: str | None, base_url: list[str] | None, model: str | None, seed: int | None,
@@ -73,7 +77,7 @@ def _parse_value(raw: str) -> Any:
         import tomli as tomllib
     try:
         return tomllib.loads(f"v = {raw}")["v"]
-    except tomllib.TOMLDecodeError:
+    except (tomllib.TOMLDecodeError, RecursionError):
         return raw
 
 

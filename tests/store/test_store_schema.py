@@ -59,7 +59,7 @@ def test_a_file_from_a_newer_hubbub_is_refused_naming_both_versions(tmp_path):
     conn.commit()
     conn.close()
     for opener in (RunStore.open, load_run):
-        with pytest.raises(DataError, match=r"run\.sqlite.*version 99.*version 2"):
+        with pytest.raises(DataError, match=rf"run\.sqlite.*version 99.*version {schema.LATEST_VERSION}"):
             opener(tmp_path / "r")
 
 

@@ -284,7 +284,7 @@ def load_personas(path: str | Path, lang: str, *, salt: str = DEFAULT_SALT, keep
     for line, record in _read_records(path):
         raw_id = _required(path, line, record, _ID_KEYS, "id")
         if raw_id in first_line:
-            raise DataError(f"{path}: line {line}: duplicate id {raw_id!r} (first on line {first_line[raw_id]})")
+            raise DataError(f"{path}: line {line}: duplicate id {_shown(raw_id)} (first on line {first_line[raw_id]})")
         first_line[raw_id] = line
         agent_id = raw_id if keep_ids else anonymous_id(raw_id, salt)
         personas.append(_profile(path, line, record, agent_id, lang, seed))
@@ -317,6 +317,13 @@ def _draw_affect(seed: int, agent_id: str) -> tuple[float, float]:
     return _clip(rng.beta(4.2, 2.8)), _clip(rng.beta(4.2, 2.8))
 
 
+def _shown(value: Any) -> str:
+    """A bad value as an error message shows it: its repr, cut short (a huge field keeps the message
+    to one readable line)."""
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
 def _blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
@@ -336,7 +343,7 @@ def _group(path: Path, line: int, value: Any) -> str | None:
     for i, group in enumerate(GROUPS):
         if text.lower() == group or text == GROUP_LABELS["zh"][i].split("：")[0]:
             return group
-    raise DataError(f"{path}: line {line}: column 'group' is {text!r}; allowed: {', '.join(GROUPS)}")
+    raise DataError(f"{path}: line {line}: column 'group' is {_shown(text)}; allowed: {', '.join(GROUPS)}")
 
 
 def _age(path: Path, line: int, value: Any) -> int | None:
@@ -347,7 +354,7 @@ def _age(path: Path, line: int, value: Any) -> int | None:
     except ValueError:
         age = -1
     if not 0 < age < 120:
-        raise DataError(f"{path}: line {line}: column 'age' is {value!r}; allowed: a whole number 1-119")
+        raise DataError(f"{path}: line {line}: column 'age' is {_shown(value)}; allowed: a whole number 1-119")
     return age
 
 
@@ -356,7 +363,7 @@ def _gender(path: Path, line: int, value: Any) -> str | None:
         return None
     text = str(value).strip().lower()
     if text not in _GENDER_ALIASES:
-        raise DataError(f"{path}: line {line}: column 'gender' is {value!r}; "
+        raise DataError(f"{path}: line {line}: column 'gender' is {_shown(value)}; "
                         f"allowed: {', '.join(GENDERS)} (or f/m, 女/男)")
     return _GENDER_ALIASES[text]
 
@@ -365,7 +372,7 @@ def _choice(path: Path, line: int, name: str, value: Any, allowed: Sequence[str]
     if _blank(value):
         return None
     if str(value).strip() not in allowed:
-        raise DataError(f"{path}: line {line}: column {name!r} is {value!r}; allowed: {'; '.join(allowed)}")
+        raise DataError(f"{path}: line {line}: column {name!r} is {_shown(value)}; allowed: {'; '.join(allowed)}")
     return str(value).strip()
 
 
@@ -375,7 +382,7 @@ def _level(path: Path, line: int, name: str, value: Any) -> float:
     except ValueError:
         number = math.nan
     if math.isnan(number) or not 0.0 <= number <= 1.0:
-        raise DataError(f"{path}: line {line}: column {name!r} is {value!r}; allowed: a number in [0, 1]")
+        raise DataError(f"{path}: line {line}: column {name!r} is {_shown(value)}; allowed: a number in [0, 1]")
     return number
 
 
@@ -415,7 +422,7 @@ def _timestamp(path: Path, line: int, value: Any) -> float:
     try:
         moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
-        raise DataError(f"{path}: line {line}: column 'time' is {text!r}; allowed: epoch seconds or an "
+        raise DataError(f"{path}: line {line}: column 'time' is {_shown(text)}; allowed: epoch seconds or an "
                         "ISO 8601 date-time such as 2024-05-20 20:15:00") from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=timezone.utc)
@@ -430,10 +437,15 @@ def _read_records(path: Path) -> Iterator[tuple[int, Mapping[str, Any]]]:
     text = _decode(path)
     if suffix == ".csv":
         reader = csv.DictReader(io.StringIO(text))
-        for row in reader:
-            if None in row:
-                raise DataError(f"{path}: line {reader.line_num}: more values than header columns")
-            yield reader.line_num, row
+        try:
+            for row in reader:
+                if None in row:
+                    raise DataError(f"{path}: line {reader.line_num}: more values than header columns")
+                yield reader.line_num, row
+        except csv.Error as exc:  # a field over the csv module's size limit, a stray quote
+            raise DataError(f"{path}: line {reader.line_num + 1}: not readable as CSV ({exc}); allowed: "
+                            f"fields of at most {csv.field_size_limit()} characters, quotes doubled inside "
+                            "quoted fields") from None
         return
     for number, raw in enumerate(text.splitlines(), start=1):
         if raw.strip():
@@ -458,6 +470,8 @@ def _json_line(path: Path, number: int, raw: str) -> Mapping[str, Any]:
         value = json.loads(raw)
     except json.JSONDecodeError as exc:
         raise DataError(f"{path}: line {number}: bad JSON ({exc.msg} at column {exc.colno})") from exc
+    except RecursionError:
+        raise DataError(f"{path}: line {number}: JSON nested too deeply; allowed: one flat object per line") from None
     if not isinstance(value, dict):
         raise DataError(f"{path}: line {number}: expected a JSON object, got {type(value).__name__}")
     return value

@@ -7,6 +7,11 @@ answer, hit or miss, is reported to ``on_call`` so telemetry sees it. Failed ans
 
 With ``inner=None`` the wrapper is the ``replay`` backend: a request with no recorded reply fails with
 ``InvalidOutput`` ("no recorded reply") instead of reaching any model.
+
+``failures`` (optional) answers a request whose recorded call *failed* with that same failure instead of
+asking again. A resumed run needs this: its committed events already hold the failure (an
+``llm_failure`` event), so re-asking, and perhaps succeeding this time, would make the re-execution
+diverge from the record.
 """
 
 from __future__ import annotations
@@ -36,6 +41,12 @@ class ReplyStore(Protocol):
     def get_reply(self, key: str) -> dict[str, Any] | None: ...
 
 
+class FailureStore(Protocol):
+    """Recorded failures by request key: the error of a call that never got a usable answer."""
+
+    def get_failure(self, key: str) -> str | None: ...
+
+
 OnCall = Callable[[str, Request, Result], None]
 
 
@@ -61,9 +72,11 @@ class CachedBackend(Backend):
         store: ReplyStore | None = None,
         on_call: OnCall | None = None,
         model: str | None = None,
+        failures: FailureStore | None = None,
     ) -> None:
         self.inner = inner
         self.store = store
+        self.failures = failures
         self.on_call = on_call
         self.name = inner.name if inner is not None else "replay"
         self.model = model if model is not None else (inner.model if inner is not None else "")
@@ -89,6 +102,10 @@ class CachedBackend(Backend):
             self.hits += 1
             stats = CallStats(request.kind, self.name, self.model, cache_hit=True, method=reply.get("method", ""))
             result = result_from_reply(request, reply, stats)
+        elif (error := self.failures.get_failure(key) if self.failures is not None else None) is not None:
+            self.hits += 1
+            stats = CallStats(request.kind, self.name, self.model, cache_hit=True, outcome=_outcome(error))
+            result = failed_result(request, error, stats)
         elif key in self._inflight:
             return await asyncio.shield(self._inflight[key])
         else:
@@ -117,8 +134,12 @@ class CachedBackend(Backend):
             self.misses += 1
             future.set_result(result)
             return result
+        except asyncio.CancelledError:
+            future.cancel()  # waiters are cancelled too; a cancelled future logs nothing at exit
+            raise
         except BaseException as exc:
             future.set_exception(exc)
+            future.exception()  # mark it retrieved: with no waiter, asyncio would log a traceback at exit
             raise
         finally:
             del self._inflight[key]
@@ -126,10 +147,7 @@ class CachedBackend(Backend):
     async def _call_inner(self, request: Request) -> Result:
         if self.inner is None:
             stats = CallStats(request.kind, self.name, self.model, outcome="error:InvalidOutput")
-            message = "InvalidOutput: no recorded reply for this request (replay backend)"
-            if isinstance(request, ChoiceRequest):
-                return ChoiceResult(None, (), stats, error=message)
-            return GenerateResult(None, stats, error=message)
+            return failed_result(request, "InvalidOutput: no recorded reply for this request (replay backend)", stats)
         if isinstance(request, ChoiceRequest):
             return await self.inner.choose_one(request)
         return await self.inner.generate_one(request)
@@ -137,6 +155,16 @@ class CachedBackend(Backend):
     async def aclose(self) -> None:
         if self.inner is not None:
             await self.inner.aclose()
+
+
+def failed_result(request: Request, error: str, stats: CallStats) -> Result:
+    if isinstance(request, ChoiceRequest):
+        return ChoiceResult(None, (), stats, error=error)
+    return GenerateResult(None, stats, error=error)
+
+
+def _outcome(error: str) -> str:
+    return "error:" + error.split(":", 1)[0]
 
 
 def with_latency(result: Result, started: float) -> Result:

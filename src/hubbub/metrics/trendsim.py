@@ -121,8 +121,15 @@ def _cell(value: Any, digits: int) -> str:
     return str(value)
 
 
+_MD_ESCAPES = str.maketrans({"\\": "\\\\", "|": "\\|", "[": "\\[", "]": "\\]", "<": "&lt;", ">": "&gt;"})
+
+
 def _md(text: Any) -> str:
-    return str(text).replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+    """One table cell or heading: line breaks and control characters become spaces (a value cannot
+    end the row or the heading), pipes and brackets are escaped (no extra columns, no links), and
+    ``<``/``>`` become entities (no raw HTML, which Markdown renderers pass through)."""
+    one_line = "".join(ch if ch.isprintable() else " " for ch in str(text))
+    return one_line.translate(_MD_ESCAPES)
 
 
 def summary_markdown(run: Any, frames: dict[str, pd.DataFrame]) -> str:

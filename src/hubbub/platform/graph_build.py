@@ -11,6 +11,7 @@ from __future__ import annotations
 import gzip
 import io
 import math
+import zlib
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -65,11 +66,18 @@ def load_edge_list(
         raise DataError(f"{path}, line {head[0][0]}: a header and no edges after it")
     first_fields = _split(head[0][1], sep)
     src, dst = (_column_index(path, c, first_fields, header) for c in (source_col, target_col))
-    frame = _read_frame(path, gz, sep, head[0][0] if header else None, comment, id_type, (src, dst), len(first_fields))
+    try:
+        frame = _read_frame(path, gz, sep, head[0][0] if header else None, comment, id_type, (src, dst),
+                            len(first_fields))
+    except (OSError, EOFError, zlib.error) as exc:  # a gzip file cut off after its first lines
+        raise DataError(f"{path}: cannot be read ({exc})") from exc
     a, b = frame[src].to_numpy(), frame[dst].to_numpy()
     if direction == "followee_follower":
         a, b = b, a
     graph, report = _assemble(a, b, directed)
+    if graph.n_edges == 0:  # every line was a self-loop: nothing can spread over this graph
+        raise DataError(f"{path}: no follow relations left after dropping {report['self_loops']} self-loop(s); "
+                        "each line must name two different users")
     report.update(path=str(path), lines_read=int(len(frame)), has_header=header, sep=sep)
     return graph, report
 
@@ -98,7 +106,7 @@ def _data_lines(path: Path, gz: bool, comment: str, limit: int | None = None) ->
                 found += 1
                 if limit is not None and found >= limit:
                     return
-    except (OSError, EOFError, gzip.BadGzipFile) as exc:
+    except (OSError, EOFError, gzip.BadGzipFile, zlib.error) as exc:
         raise DataError(f"{path}: cannot be read ({exc})") from exc
 
 
@@ -151,14 +159,19 @@ def _read_frame(path, gz, sep, header_line, comment, id_type, cols, n_fields) ->
     )
     if id_type in ("auto", "int"):
         try:
-            return pd.read_csv(path, dtype={c: np.int64 for c in cols}, **kwargs)
+            frame = pd.read_csv(path, dtype={c: np.int64 for c in cols}, **kwargs)
         except (ValueError, OverflowError, pd.errors.ParserError) as exc:
             if id_type == "int" or isinstance(exc, pd.errors.ParserError):
                 raise _first_bad_line(path, gz, sep, header_line, comment, cols, n_fields, True, exc) from exc
+        else:
+            if all(c in frame.columns for c in cols):
+                return frame
     try:
         frame = pd.read_csv(path, dtype={c: str for c in cols}, keep_default_na=False, **kwargs)
     except (ValueError, pd.errors.ParserError) as exc:
         raise _first_bad_line(path, gz, sep, header_line, comment, cols, n_fields, False, exc) from exc
+    if any(c not in frame.columns for c in cols):  # pandas sized the table by a short first data line
+        raise _first_bad_line(path, gz, sep, header_line, comment, cols, n_fields, False, None)
     if any((frame[c] == "").any() or frame[c].isna().any() for c in cols):
         raise _first_bad_line(path, gz, sep, header_line, comment, cols, n_fields, False, None)
     return frame

@@ -179,6 +179,8 @@ def _json_object(path: Path, where: str, line: str) -> Mapping[str, object]:
         value = json.loads(line)
     except json.JSONDecodeError as exc:
         raise DataError(f"{path}: {where}: bad JSON ({exc.msg} at column {exc.colno})") from exc
+    except RecursionError:
+        raise DataError(f"{path}: {where}: JSON nested too deeply; allowed: one flat object per line") from None
     if not isinstance(value, dict):
         raise DataError(f"{path}: {where}: expected a JSON object, got {type(value).__name__}")
     return value
@@ -189,6 +191,8 @@ def _json_records(path: Path, text: str) -> Iterator[tuple[str, Mapping[str, obj
         value = json.loads(text)
     except json.JSONDecodeError as exc:
         raise DataError(f"{path}: line {exc.lineno}: bad JSON ({exc.msg} at column {exc.colno})") from exc
+    except RecursionError:
+        raise DataError(f"{path}: JSON nested too deeply; allowed: a list of flat topic objects") from None
     if isinstance(value, dict) and "topics" in value:
         value = value["topics"]
     if not isinstance(value, list):
@@ -201,6 +205,8 @@ def _toml_records(path: Path, text: str) -> Iterator[tuple[str, Mapping[str, obj
         value = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise DataError(f"{path}: bad TOML: {exc}") from exc
+    except RecursionError:
+        raise DataError(f"{path}: TOML nested too deeply; allowed: an array of flat tables [[topics]]") from None
     items = value.get("topics")
     if not isinstance(items, list):
         raise DataError(f"{path}: expected an array of tables [[topics]]")
@@ -216,11 +222,15 @@ def _numbered_items(path: Path, items: list) -> Iterator[tuple[str, Mapping[str,
 
 def _csv_records(path: Path, text: str) -> Iterator[tuple[str, Mapping[str, object]]]:
     reader = csv.DictReader(io.StringIO(text))
-    for row in reader:
-        if None in row:
-            raise DataError(f"{path}: line {reader.line_num}: more values than the {len(reader.fieldnames or [])} "
-                            "header columns")
-        yield f"line {reader.line_num}", {k: v for k, v in row.items() if v not in (None, "")}
+    try:
+        for row in reader:
+            if None in row:
+                raise DataError(f"{path}: line {reader.line_num}: more values than the "
+                                f"{len(reader.fieldnames or [])} header columns")
+            yield f"line {reader.line_num}", {k: v for k, v in row.items() if v not in (None, "")}
+    except csv.Error as exc:  # a field over the csv module's size limit, a stray quote
+        raise DataError(f"{path}: line {reader.line_num + 1}: not readable as CSV ({exc}); allowed: fields of at "
+                        f"most {csv.field_size_limit()} characters, quotes doubled inside quoted fields") from None
 
 
 # --- Weibo hot-search rows -------------------------------------------------------------------------

@@ -54,9 +54,20 @@ class ChainedReplies:
                 return reply
         return None
 
+    def get_failure(self, key: str) -> str | None:
+        for store in self.stores:
+            error = getattr(store, "get_failure", lambda _key: None)(key)
+            if error is not None:
+                return error
+        return None
 
-def make_backend(cfg: LLMConfig, run_store: ReplyStore, on_call: OnCall | None) -> CachedBackend:
-    """The backend of a run: the configured model behind the reply cache of the run record."""
+
+def make_backend(cfg: LLMConfig, run_store: ReplyStore, on_call: OnCall | None,
+                 resuming: bool = False) -> CachedBackend:
+    """The backend of a run: the configured model behind the reply cache of the run record.
+
+    Recorded failures are replayed when resuming (the run's committed events were built on them) and
+    by the replay backend (an exact re-run); a new run with a live model asks again instead."""
     stores: list[ReplyStore] = [run_store]
     if cfg.replay_from:
         from hubbub.store import RunStore
@@ -65,7 +76,9 @@ def make_backend(cfg: LLMConfig, run_store: ReplyStore, on_call: OnCall | None) 
         stores.append(RunStore.open(source.parent if source.suffix == ".sqlite" else source))
     inner = make_inner(cfg)
     model = inner.model if inner is not None else _recorded_model(stores[-1])
-    return CachedBackend(inner, ChainedReplies(stores), on_call=on_call, model=model)
+    replies = ChainedReplies(stores)
+    failures = replies if inner is None else ChainedReplies([run_store]) if resuming else None
+    return CachedBackend(inner, replies, on_call=on_call, model=model, failures=failures)
 
 
 def _recorded_model(store: Any) -> str:

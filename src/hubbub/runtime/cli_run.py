@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from rich.console import Console
-from rich.markup import escape
+from rich.markup import escape as _markup_escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
@@ -17,6 +17,17 @@ from hubbub.scenarios.loading import builtin_names, builtin_text, read_scenario_
 
 console = Console(highlight=False)
 err = Console(stderr=True, highlight=False)
+
+
+def escape(text: str) -> str:
+    """Text from scenarios, data files or a model as the terminal shows it: rich markup escaped, and
+    control characters (ANSI escape sequences, carriage returns, bidi overrides) shown as ``\\x1b``
+    instead of obeyed by the terminal."""
+    return _markup_escape(visible(str(text)))
+
+
+def visible(text: str) -> str:
+    return "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in text)
 
 
 def load_with_overrides(scenario: str, overrides: dict[str, Any]) -> Scenario:
@@ -103,11 +114,27 @@ def _report(sim: Any, run_dir: Path, progress: Any, quiet: bool) -> None:
 def resume_command(run_dir: Path) -> None:
     from hubbub.store import read_manifest
 
+    if (run_dir / "run.sqlite").exists() and not (run_dir / "manifest.json").exists():
+        raise ConfigError(f"{run_dir}: the run stopped before it wrote its manifest, so nothing can be resumed; "
+                          f"start it again with `hubbub run SCENARIO --out {run_dir} --overwrite`")
     manifest = read_manifest(run_dir)
     if manifest.get("status") == "completed":
-        raise ConfigError(f"{run_dir}: this run already completed; nothing to resume")
+        rebuild_outputs(run_dir, manifest)
+        return
     sc = scenario_from_dict(manifest["config"], f"{run_dir}/manifest.json")
     run_single(sc, run_dir, overwrite=False, quiet=False, resume=True)
+
+
+def rebuild_outputs(run_dir: Path, manifest: dict[str, Any]) -> None:
+    """A completed run has nothing to re-simulate, but a process stopped while it wrote the tables,
+    plots or report leaves them half-written: rebuild them from the event log (they are projections)."""
+    from hubbub.report.html import report_run
+    from hubbub.runtime.worlds import world_kind
+
+    written = world_kind(str(manifest.get("config", {}).get("kind", "trendsim"))).analyse(run_dir)
+    written.append(report_run(run_dir))
+    console.print(f"{escape(str(run_dir))}: this run already completed; nothing to resume. Its tables, plots and "
+                  f"report were rebuilt from the event log ({len(written)} files)")
 
 
 def show_command(run_dir: Path) -> None:

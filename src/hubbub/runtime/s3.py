@@ -87,6 +87,9 @@ class S3World:
         self.pools = {u.index: MemoryPool(self.cfg.memory.capacity, self.scorer) for u in inputs.llm_users}
         self.agents = LLMAgents(scenario, llm, seeds, self.pools)
         self.model = make_rule_model(self.cfg.rule)
+        self._rule_cfg = self.cfg.rule.model_copy(update={
+            "emotion_contagion": self.cfg.rule.emotion_contagion if self.cfg.emotion.enabled else 0.0,
+            "attitude_model": self.cfg.rule.attitude_model if self.cfg.attitude.enabled else "none"})
         self.rule_aux = initial_rule_state(self.model, self.n, seeds.rng("rules", "init")).aux
         self.mutual = self.graph.mutual_mask()
         self.followees = self.graph.out_degree()
@@ -175,6 +178,7 @@ class S3World:
         users, first = np.unique(authors, return_index=True)
         self._make_aware(users, ids[first], np.full(users.size, -1, np.int8), 0, out.time)
         record.step_event(self, out.time, 0, {"new_aware": int(users.size)})
+        record.user_state_rows(self, 0, out.time, {int(a): "post" for a in authors.tolist()})
 
     # ---------------------------------------------------------------- rounds
 
@@ -182,14 +186,14 @@ class S3World:
         out = StepOutcome(k, t)
         ex = self._exposures(k, out)
         out.aware = exp.first_exposures(ex, self.aware)
-        out.rule = rule_step(self.cfg.rule, self.model, self.rule_aux, ex, self.posts, self.emotion, self.attitude,
+        out.rule = rule_step(self._rule_cfg, self.model, self.rule_aux, ex, self.posts, self.emotion, self.attitude,
                              self.acted, self.is_rule, self.followees, self._decay(), self.inp.rule_texts, k,
                              self.seeds.rng("rules", k))
         out.received = self._received(ex)
         asked = [u for u in self.users.values() if out.received.get(u.index)]
         out.decisions = list(await asyncio.gather(*(
-            self.agents.decide(u, k, t, out.received[u.index][: self.cfg.behaviour.max_received],
-                               int(self.emotion[u.index]), int(self.attitude[u.index])) for u in asked)))
+            self.agents.decide(u, k, t, out.received[u.index], int(self.emotion[u.index]),
+                               int(self.attitude[u.index])) for u in asked)))
         out.decayed = {u.index: self.agents.decay(u, k, int(self.emotion[u.index]))
                        for u in self.users.values() if not out.received.get(u.index)}
         self._embed_own_posts(out.decisions)
@@ -293,7 +297,9 @@ class S3World:
         record.step_event(self, t, k, {**out.counts, "new_aware": int(users.size),
                                        "llm_asked": len(out.decisions),
                                        "llm_failures": sum(len(d.failures) for d in out.decisions)})
-        record.user_state_rows(self, k, t, {d.index: d.action for d in out.decisions}, set(rule.actors.tolist()))
+        actions = dict(zip(rule.actors.tolist(), np.where(rule.is_post, "post", "repost").tolist()))
+        actions.update({d.index: d.action for d in out.decisions})
+        record.user_state_rows(self, k, t, actions)
 
     def _publish_step(self, out: StepOutcome, k: int) -> tuple[dict[int, int], list[int]]:
         """Append this step's posts: LLM users' first (by user), then rule users' (by user)."""

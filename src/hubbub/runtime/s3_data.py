@@ -32,6 +32,17 @@ SWSR_LOCATION_COUNTS = {
 }
 """Commenter locations in SWSR ``SexComment.csv`` (其他 = other, 海外 = abroad), the documented fallback."""
 
+LOCATION_EN = {
+    "其他": "other", "海外": "abroad", "北京": "Beijing", "广东": "Guangdong", "上海": "Shanghai", "江苏": "Jiangsu",
+    "浙江": "Zhejiang", "四川": "Sichuan", "山东": "Shandong", "湖北": "Hubei", "湖南": "Hunan", "重庆": "Chongqing",
+    "福建": "Fujian", "辽宁": "Liaoning", "河南": "Henan", "陕西": "Shaanxi", "安徽": "Anhui", "河北": "Hebei",
+    "天津": "Tianjin", "黑龙江": "Heilongjiang", "江西": "Jiangxi", "山西": "Shanxi", "吉林": "Jilin", "广西": "Guangxi",
+    "云南": "Yunnan", "香港": "Hong Kong", "内蒙古": "Inner Mongolia", "贵州": "Guizhou", "台湾": "Taiwan",
+    "新疆": "Xinjiang", "海南": "Hainan", "西藏": "Tibet", "甘肃": "Gansu", "青海": "Qinghai", "宁夏": "Ningxia",
+    "澳门": "Macau",
+}
+"""English names of the SWSR locations, for English prompts."""
+
 _GENDERS = {"女": "female", "女性": "female", "f": "female", "female": "female",
             "男": "male", "男性": "male", "m": "male", "male": "male"}
 _STANCE = {"favor": 1, "against": 0, "2": 1, "1": 0}

@@ -189,14 +189,16 @@ def builtin_llm_users(sc: Scenario, llm: np.ndarray, ids: list[str], seeds: Seed
 
 
 def _location_line(lang: str, location: str) -> str:
-    return f" 所在地：{location}。" if lang == "zh" else f" Location: {location}."
+    if lang == "zh":
+        return f" 所在地：{location}。"
+    return f" Location: {s3_data.LOCATION_EN.get(location, location)}."
 
 
 def _with_id(demo: Demographics, agent_id: str) -> Demographics:
     return Demographics(agent_id, demo.age_bin, demo.age, demo.gender, demo.occupation, demo.sources)
 
 
-def file_users(sc: Scenario, ids: list[str], seeds: SeedTree) -> tuple[dict[str, Any], list[str]]:
+def file_users(sc: Scenario) -> tuple[dict[str, Any], list[str]]:
     """Profiles from a users file keyed by (pseudonymised) agent id, and the skipped-row notes."""
     path = s3_data.resolve(sc.s3.population.personas)
     if path is None:
@@ -207,19 +209,20 @@ def file_users(sc: Scenario, ids: list[str], seeds: SeedTree) -> tuple[dict[str,
     return users, notes
 
 
-def users_from_file(sc: Scenario, llm: np.ndarray, ids: list[str], profiles: dict[str, Any]) -> list[LLMUser]:
-    """LLM users whose profile and known demographics come from a users file."""
+def users_from_file(sc: Scenario, llm: np.ndarray, ids: list[str], profiles: list[Any]) -> list[LLMUser]:
+    """LLM users whose profile and known demographics come from a users file (one per LLM user)."""
+    from hubbub.agents.anonymise import scrub
+
     infer = sc.s3.population.demographics == "infer"
     out = []
-    for node in llm.tolist():
-        user = profiles[ids[node]]
+    for node, user in zip(llm.tolist(), profiles):
         known = dict(user.known)
         age = known.get("age") or (AGE_MIDPOINTS[known["age_bin"]] if known.get("age_bin") else None)
         demo = Demographics(ids[node], known.get("age_bin"), age, known.get("gender"), known.get("occupation"),
                             {k: "data" for k in known})
         missing = tuple(f for f in ("age_bin", "gender", "occupation") if not known.get(f)) if infer else ()
-        out.append(LLMUser(node, ids[node], user.description or "(no profile description)", demo, missing,
-                           tuple(user.posts[:5])))
+        out.append(LLMUser(node, ids[node], scrub(user.description) or "(no profile description)", demo, missing,
+                           tuple(scrub(p) for p in user.posts[:5])))
     return out
 
 
@@ -227,9 +230,11 @@ def users_from_file(sc: Scenario, llm: np.ndarray, ids: list[str], profiles: dic
 
 
 def initial_attitudes(sc: Scenario, camps: np.ndarray, seeds: SeedTree) -> np.ndarray:
-    """Everyone's initial attitude (1 positive) drawn per camp or with one share."""
+    """Everyone's initial attitude (1 positive) drawn per camp (when ``camp_positive`` is given) or with
+    one share. LLM users with ``attitude.initial = "llm"`` are asked at step 0; the draw leans their
+    earlier posts and stands in if the call fails."""
     att = sc.s3.attitude
-    probs = np.asarray(att.camp_positive, dtype=float)[camps] if att.initial == "camps" else \
+    probs = np.asarray(att.camp_positive, dtype=float)[camps] if att.camp_positive else \
         np.full(camps.size, att.positive_share)
     return (seeds.rng("attitude0").random(camps.size) < probs).astype(np.int8)
 
@@ -285,3 +290,67 @@ def rule_texts(sc: Scenario, fallback: list[str]) -> tuple[list[str], str]:
     if found is None:
         return list(fallback), "the seed posts" + (f" ({rule.texts_file} not found)" if rule.texts_file else "")
     return found
+
+
+# ------------------------------------------------------------------------------------------- all together
+
+
+def prepare(sc: Scenario, seeds: SeedTree) -> S3Inputs:
+    """The whole environment of an S3 scenario, checked (see the module docstring)."""
+    from hubbub.llm.embeddings import make_embedder
+
+    net = sc.s3.network
+    graph, camps, report, graph_source = build_graph(sc, seeds)
+    ids = agent_ids_for(graph, loaded=net.source == "edges")
+    classes = graph.classify_users(net.influence_ratio, net.influential_quantile, net.low_impact_quantile)
+    provenance = {"graph": graph_source}
+    llm, users = _llm_population(sc, graph, ids, seeds, provenance)
+    is_llm = np.zeros(graph.n_nodes, dtype=bool)
+    is_llm[llm] = True
+    attitude0 = initial_attitudes(sc, camps, seeds)
+    if sc.s3.attitude.initial == "llm":
+        provenance["attitude_history"] = attach_histories(sc, users, attitude0, seeds)
+    authors, texts, provenance["seed_posts"] = seed_posts(sc, graph, seeds)
+    pool, provenance["rule_texts"] = rule_texts(sc, texts)
+    embedder = make_embedder(sc.s3.memory.embedder)
+    provenance["embedder"] = embedder.name
+    _embed_profiles(users, embedder, sc.s3.behaviour.prompt_budget)
+    return S3Inputs(graph, report, ids, classes, camps, is_llm, users, attitude0, authors, texts, pool, embedder,
+                    provenance)
+
+
+def _llm_population(sc: Scenario, graph: FollowGraph, ids: list[str], seeds: SeedTree,
+                    provenance: dict[str, str]) -> tuple[np.ndarray, list[LLMUser]]:
+    pop = sc.s3.population
+    if pop.personas == "builtin":
+        llm = choose_llm_users(sc, graph, np.ones(graph.n_nodes, dtype=bool), seeds)
+        marginals = s3_data.read_marginals(pop.marginals_file, pop.gender_column, pop.location_column,
+                                           pop.marginals_fallback)
+        provenance["personas"] = "generated (built-in personas)"
+        provenance["marginals"] = marginals.source if marginals else "none (personas as generated)"
+        return llm, builtin_llm_users(sc, llm, ids, seeds, marginals)
+    profiles, notes = file_users(sc)
+    if notes:
+        provenance["skipped_profiles"] = "; ".join(notes[:20]) + (f"; ... ({len(notes)} in all)" if len(notes) > 20 else "")
+    provenance["personas"] = f"real data: {pop.personas} ({len(profiles)} profiles)"
+    if sc.s3.network.source == "edges":
+        eligible = np.array([a in profiles for a in ids], dtype=bool)
+        llm = choose_llm_users(sc, graph, eligible, seeds)
+        return llm, users_from_file(sc, llm, ids, [profiles[ids[i]] for i in llm.tolist()])
+    llm = choose_llm_users(sc, graph, np.ones(graph.n_nodes, dtype=bool), seeds)
+    ordered = [profiles[k] for k in sorted(profiles)]
+    if len(ordered) < llm.size:
+        raise ConfigError(f"s3.population.personas = {pop.personas!r} has {len(ordered)} usable profiles for "
+                          f"{llm.size} LLM users; lower s3.population.llm_users")
+    return llm, users_from_file(sc, llm, ids, ordered[: llm.size])
+
+
+def _embed_profiles(users: list[LLMUser], embedder: Any, budget: int) -> None:
+    """Profile vectors for content relevance; profiles are cut to a quarter of the prompt budget."""
+    from hubbub.runtime.s3_behaviour import cut_tokens
+
+    for u in users:
+        u.profile = cut_tokens(u.profile, budget // 4)
+    if users:
+        for u, vector in zip(users, embedder.encode([u.profile for u in users])):
+            u.profile_vec = vector

@@ -63,10 +63,17 @@ class Simulation:
         self.seeds = SeedTree(scenario.run.seed)
         self.kind = world_kind(scenario.kind)
         prepared = self.kind.prepare(scenario, self.seeds)  # all input is checked before anything is written
+        folder_existed = self.run_dir.exists()
         self.store = RunStore.open(self.run_dir) if resume else RunStore.create(self.run_dir)
-        self.recorder = RunRecorder(self.store)
-        self.llm = make_backend(scenario.llm, self.store, self._on_call)
-        self.world = self.kind.build(scenario, prepared, self.llm, self.recorder, self.seeds)
+        try:
+            self.recorder = RunRecorder(self.store)
+            self.llm = make_backend(scenario.llm, self.store, self._on_call, resuming=resume)
+            self.world = self.kind.build(scenario, prepared, self.llm, self.recorder, self.seeds)
+        except BaseException:  # a bad backend setting (URL, key file, replay source): leave nothing behind
+            self.store.close()
+            if not resume:
+                _remove_new_record(self.run_dir, folder_existed)
+            raise
         self.progress = Progress(horizon=self.world.horizon)
         self.resumed_from = self.recorder.resume_upto if resume else None
 
@@ -95,12 +102,14 @@ class Simulation:
     def _write_start(self) -> None:
         from hubbub.store import build_manifest, write_manifest
 
-        if self.resumed_from is not None:
-            return
-        config = self.scenario.model_dump(mode="json")
-        manifest = build_manifest(config, self.scenario.run.seed, self.llm.describe(), [])
-        manifest["status"] = "running"
-        write_manifest(self.run_dir, manifest)
+        if self.resumed_from is None:
+            config = self.scenario.model_dump(mode="json")
+            manifest = build_manifest(config, self.scenario.run.seed, self.llm.describe(), [])
+            manifest["status"] = "running"
+            write_manifest(self.run_dir, manifest)
+        elif self.store.get_meta("backend") is not None:
+            return  # the setup rows were committed before the interruption
+        # the meta facts and setup rows go in one commit, so a run killed before it lands redoes them
         self.store.set_meta("model", self.llm.model)
         self.store.set_meta("backend", self.llm.name)
         for table, row in self.world.setup_rows():
@@ -114,8 +123,8 @@ class Simulation:
         manifest = read_manifest(self.run_dir)
         manifest["status"] = status
         manifest["ended_at"] = time.strftime("%Y-%m-%dT%H:%M:%S")
-        manifest["counts"] = {"events": self.recorder.seq + 1, "llm_calls": self.progress.llm_calls,
-                              "llm_failures": self.progress.failures}
+        calls, failed = self.store.call_counts()  # a resumed run's record holds every process's calls
+        manifest["counts"] = {"events": self.store.last_seq() + 1, "llm_calls": calls, "llm_failures": failed}
         write_manifest(self.run_dir, manifest)
 
     async def _run_async(self, on_batch: Callable[[Progress], None] | None) -> None:
@@ -132,7 +141,7 @@ class Simulation:
                 await asyncio.wait_for(scheduler.step(), timeout=run.watchdog_s)
             except asyncio.TimeoutError:
                 raise SchedulingError(
-                    f"no progress for {run.watchdog_s:.0f} s (watchdog); the run stopped and can be resumed with "
+                    f"no progress for {run.watchdog_s:g} s (watchdog); the run stopped and can be resumed with "
                     f"`hubbub resume {self.run_dir}`") from None
             self.recorder.commit()
             self._update_progress(scheduler)
@@ -160,13 +169,26 @@ class Simulation:
             status = "interrupted"
             raise
         finally:
-            self._finish(status)
-            self.store.close()
+            try:
+                self._finish(status)
+            finally:
+                self.store.close()  # even when the manifest cannot be written (a full disk)
         return self.progress
+
+
+def _remove_new_record(run_dir: Path, folder_existed: bool) -> None:
+    """Delete a run record this process has just created (and its folder, if it made it)."""
+    for name in ("run.sqlite", "run.sqlite-wal", "run.sqlite-shm"):
+        (run_dir / name).unlink(missing_ok=True)
+    if not folder_existed and run_dir.is_dir() and not any(run_dir.iterdir()):
+        run_dir.rmdir()
 
 
 def check_run_dir(run_dir: Path, overwrite: bool) -> None:
     """Refuse to write into a folder that already holds a run, unless asked to."""
+    if (run_dir / "run.sqlite").exists() and not (run_dir / "manifest.json").exists() and not overwrite:
+        raise ConfigError(f"{run_dir} holds a run record that stopped before it wrote its manifest (nothing to "
+                          f"resume); pass --overwrite to start again, or pick another --out")
     if (run_dir / "run.sqlite").exists() and not overwrite:
         raise ConfigError(f"{run_dir} already holds a run; use `hubbub resume {run_dir}`, pick another --out, "
                           f"or pass --overwrite")

@@ -12,16 +12,18 @@ section of a scenario name their runs the same way (``share-0.1/seed-0``).
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import multiprocessing
 import sys
 import time
 import traceback
+from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any
 
 import pandas as pd
 
@@ -191,7 +193,7 @@ def _trendsim_metrics(run: Any) -> dict[str, Any]:
     comments = run.comments
     final = final_conditions(run)
     attack = float(comments["is_attack"].astype(float).mean()) if len(comments) else 0.0
-    return {"comments": int(len(comments)), "attack_share": attack, "likes": int(len(run.likes)),
+    return {"comments": len(comments), "attack_share": attack, "likes": len(run.likes),
             **{k: final.get(k) for k in ("emotion_avg", "emotion_div", "confidence_avg", "confidence_div")}}
 
 
@@ -279,7 +281,7 @@ def _run_ray(jobs: list[tuple[Variant, str]], address: str, workers: int, analys
         while pending:
             finished, pending = ray.wait(pending, num_returns=1)
             for ref in finished:
-                done(refs[ref], _result(lambda: ray.get(ref)))
+                done(refs[ref], _result(functools.partial(ray.get, ref)))
     finally:
         if started:
             ray.shutdown()
@@ -311,7 +313,7 @@ def aggregate(frame: pd.DataFrame, grid_keys: Iterable[str] = ()) -> pd.DataFram
     out = []
     for cell in dict.fromkeys(frame["variant"]):
         group = done[done["variant"] == cell]
-        row: dict[str, Any] = {"variant": cell, "runs": int(len(group))}
+        row: dict[str, Any] = {"variant": cell, "runs": len(group)}
         for col in metrics:
             values = pd.to_numeric(group[col], errors="coerce").dropna()
             row[f"{col}_mean"] = float(values.mean()) if len(values) else math.nan

@@ -297,12 +297,17 @@ class TrendSimWorld:
 
     async def _reflect(self, key: tuple, state: UserState, p: Participant, impression: str, action: str) -> UserState:
         fields = {"impression": impression, "action": action}
-        emotion, confidence, summary, opinion = await asyncio.gather(
+        results = await asyncio.gather(
             self._choose("reflect_emotion", key, state, p, options=[f"{b:.1f}" for b in BINS], **fields),
             self._choose("reflect_confidence", key, state, p, options=[f"{b:.1f}" for b in BINS], **fields),
             self._gen("reflect_summary", key, state, p, **fields),
             self._gen("reflect_opinion", key, state, p, **fields),
-        )
+            return_exceptions=True,  # wait for all four: no orphaned calls, and the reported failure
+        )  # is the first in this order, not the first in wall-clock time (the log stays deterministic)
+        for result in results:
+            if isinstance(result, BaseException):
+                raise result
+        emotion, confidence, summary, opinion = results
         return UserState(BINS[emotion], BINS[confidence], summary, opinion)
 
     # ---------------------------------------------------------------- attackers

@@ -36,8 +36,15 @@ _RANGE_TYPES = {"greater_than_equal", "greater_than", "less_than_equal", "less_t
 
 
 def _path(loc: tuple[Any, ...]) -> str:
-    parts = [str(p) for p in loc if not (isinstance(p, str) and p.startswith("function-"))]
+    parts = [_part(p) for p in loc if not (isinstance(p, str) and p.startswith("function-"))]
     return ".".join(parts) if parts else "(top level)"
+
+
+def _part(part: Any) -> str:
+    """A key as shown in a message: quoted when it holds control characters or line breaks, which
+    would otherwise split the one-line-per-field message or garble a terminal."""
+    text = str(part)
+    return text if text.isprintable() and text.strip() == text and text else repr(text)
 
 
 def _allowed(error: dict[str, Any]) -> str:

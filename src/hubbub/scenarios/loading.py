@@ -37,9 +37,11 @@ def read_scenario_data(path: str) -> tuple[dict[str, Any], str]:
     if file.is_dir():
         raise ConfigError(f"{path}: is a folder; expected a .toml scenario file")
     try:
-        text = file.read_bytes().decode("utf-8")
+        data = file.read_bytes()
+        text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise ConfigError(f"{path}: not UTF-8 text (byte {exc.start}); save the scenario as UTF-8") from None
+        line = data[: exc.start].count(b"\n") + 1
+        raise ConfigError(f"{path}: line {line}: not UTF-8 text (byte {exc.start}); save the scenario as UTF-8") from None
     except OSError as exc:
         raise ConfigError(f"{path}: cannot be read ({exc.strerror})") from None
     return _parse(text, str(path)), str(path)
@@ -49,7 +51,12 @@ def _parse(text: str, source: str) -> dict[str, Any]:
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{source}: TOML syntax error: {exc}") from None
+        where = f"line {text.count(chr(10)) + (0 if text.endswith(chr(10)) else 1)}, the end of the file"
+        message = str(exc).replace("(at end of document)", f"(at {where})")  # every error names its line
+        raise ConfigError(f"{source}: TOML syntax error: {message}") from None
+    except RecursionError:  # tomllib recurses once per nested array or inline table
+        raise ConfigError(f"{source}: TOML nested too deeply; allowed: the tables and lists of a scenario "
+                          "(see docs/scenario-reference.md)") from None
 
 
 def set_dotted(data: dict[str, Any], dotted: str, value: Any) -> None:

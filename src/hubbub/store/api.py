@@ -270,6 +270,82 @@ class Run:
         return self.table("llm_calls")
 
 
+    @cached_property
+    def s3_posts(self) -> pd.DataFrame:
+        """S3 posts on the follow graph, in publication order.
+
+        post_id: post id 0, 1, 2, ... (Int64)
+        author: agent id of the author, 'platform' for the trending hub's topic (str)
+        kind: seed, post (new content), repost or hub (str)
+        parent_id: the post this one reposts, <NA> for originals (Int64)
+        root_id: the original post of its repost chain, itself for originals (Int64)
+        text: the text; a repost carries the original's text (str)
+        step: round in which it was published (Int64)
+        time: simulated time of publication in seconds (float)
+        emotion: the author's emotion level when posting (str)
+        attitude: the author's attitude when posting (str)
+        policy: who decided to post: llm, rule, seed or platform (str)
+        seq: seq of the event that recorded it (Int64)
+        """
+        return self.table("s3_posts")
+
+    @cached_property
+    def s3_awareness(self) -> pd.DataFrame:
+        """When and through which channel each user first heard of the event.
+
+        agent: agent id (str)
+        step: round in which the user became aware (Int64)
+        time: simulated time in seconds (float)
+        channel: seed, followee, mutual, recommended or hub (str)
+        post_id: the post that reached the user first (Int64)
+        via: agent id of that post's author, 'platform' for the hub (str)
+        seq: seq of the event that recorded it (Int64)
+        """
+        return self.table("s3_awareness")
+
+    @cached_property
+    def s3_steps(self) -> pd.DataFrame:
+        """Population curves of an S3 run, one row per round.
+
+        step: round number, 0 = the seed posts (Int64)
+        time: simulated time in seconds (float)
+        users: population size (Int64)
+        aware: users aware of the event so far (Int64)
+        new_aware: users who became aware in this round (Int64)
+        calm: share of aware users whose emotion is calm (float)
+        moderate: share of aware users whose emotion is moderate (float)
+        intense: share of aware users whose emotion is intense (float)
+        mean_intensity: mean emotion intensity of aware users, calm 0 / moderate 0.5 / intense 1 (float)
+        mean_intensity_all: mean emotion intensity of all users (float)
+        positive_share: share of all users with a positive attitude (float)
+        positive_share_aware: share of aware users with a positive attitude (float)
+        posts: new posts published in this round, seed posts included (Int64)
+        reposts: reposts published in this round (Int64)
+        deliveries: follow-edge deliveries in this round (Int64)
+        recommended: recommended deliveries in this round (Int64)
+        llm_asked: LLM users asked for a decision in this round (Int64)
+        llm_failures: LLM calls that failed in this round (Int64)
+        seq: seq of the event that recorded it (Int64)
+        """
+        return self.table("s3_steps")
+
+    @cached_property
+    def s3_user_states(self) -> pd.DataFrame:
+        """Per-user state after each round (LLM users unless the scenario records everyone).
+
+        agent: agent id (str)
+        step: round number (Int64)
+        time: simulated time in seconds (float)
+        policy: llm or rule (str)
+        emotion: calm, moderate or intense (str)
+        attitude: negative or positive (str)
+        aware: the user knows of the event (boolean)
+        action: what the user did this round: repost, post, none or failed (str)
+        seq: seq of the event that recorded it (Int64)
+        """
+        return self.table("s3_user_states")
+
+
 def _typed(table: str, frame: pd.DataFrame, columns: list[tuple[str, str]]) -> pd.DataFrame:
     """Give every column its dtype from the schema, so empty and full tables look alike."""
     flags = schema.BOOL_COLUMNS.get(table, ())

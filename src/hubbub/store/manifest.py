@@ -84,6 +84,10 @@ def write_manifest(run_dir: Path | str, manifest: dict[str, Any]) -> Path:
         tmp.write_text(text, encoding="utf-8")
         os.replace(tmp, path)
     except OSError as exc:
+        try:
+            tmp.unlink(missing_ok=True)  # no half-written file left behind (a full disk)
+        except OSError:
+            pass  # the folder itself is unusable: nothing was written there
         raise DataError(f"{path}: cannot write the manifest ({exc.strerror or exc})") from exc
     return path
 

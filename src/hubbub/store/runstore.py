@@ -105,7 +105,12 @@ class RunStore:
         path = db_path(run_dir)
         if path.exists():
             raise DataError(f"{path}: a run record already exists here; use RunStore.open() to resume it")
-        return cls._connect(path)
+        try:
+            return cls._connect(path)
+        except DataError:
+            for suffix in ("", "-wal", "-shm", "-journal"):  # nothing was there before: leave nothing behind
+                Path(f"{path}{suffix}").unlink(missing_ok=True)
+            raise
 
     @classmethod
     def open(cls, run_dir: Path | str) -> "RunStore":
@@ -222,6 +227,12 @@ class RunStore:
         )
         return None if row is None else json.loads(row[0])
 
+    def get_failure(self, key: str) -> str | None:
+        """The error of the latest recorded call for ``key`` when that call failed (the FailureStore
+        protocol: a resumed run replays the failures its committed events were built on)."""
+        row = self._query_one("SELECT error, reply FROM llm_calls WHERE key = ? ORDER BY call_id DESC LIMIT 1", (key,))
+        return row[0] if row is not None and row[1] is None and row[0] else None
+
     def last_seq(self) -> int:
         """The seq of the last appended event, committed or not; -1 for an empty log."""
         return self._last_seq
@@ -244,6 +255,11 @@ class RunStore:
             if len(rows) < 10000:
                 return
             start = rows[-1][0] + 1
+
+    def call_counts(self) -> tuple[int, int]:
+        """``(LLM calls recorded, of which failed)`` over the whole run, every process of it included."""
+        row = self._query_one("SELECT COUNT(*), COALESCE(SUM(error IS NOT NULL), 0) FROM llm_calls", ())
+        return (0, 0) if row is None else (int(row[0]), int(row[1]))
 
     def get_meta(self, key: str, default: Any = None) -> Any:
         """The value stored with :meth:`set_meta`, or ``default``."""
@@ -326,6 +342,9 @@ def _hint(exc: BaseException) -> str:
         return " - the disk (or the database size limit) is full; free space and resume from the last commit"
     if "readonly" in text or "read-only" in text:
         return " - the run directory is read-only"
+    if "disk i/o error" in text:  # how SQLite reports EFBIG (a file size limit) and failing writes
+        return (" - the disk may be full, a file size limit reached or the device failing; "
+                "free space and resume from the last commit")
     return ""
 
 

@@ -178,9 +178,77 @@ CREATE INDEX reposts_topic ON reposts(topic_id);
 CREATE INDEX moderation_item ON moderation(comment_type, comment_id);
 """
 
+_V3 = """
+-- S3 posts on the follow graph: seed posts, new posts and reposts, with the repost tree.
+CREATE TABLE s3_posts (
+    post_id INTEGER PRIMARY KEY,  -- post id, 0, 1, 2, ... in publication order
+    author TEXT,                  -- agent id of the author ('platform' for the trending hub's topic)
+    kind TEXT,                    -- seed, post (new content), repost, or hub (the trending topic)
+    parent_id INTEGER,            -- the post this one reposts, NULL for originals
+    root_id INTEGER,              -- the original post of its repost chain (itself for originals)
+    text TEXT,                    -- the text (a repost carries the original's text)
+    step INTEGER,                 -- round in which it was published (followers receive it at step + 1)
+    time REAL,                    -- simulated time of publication in seconds
+    emotion TEXT,                 -- the author's emotion level when posting (calm, moderate, intense)
+    attitude TEXT,                -- the author's attitude when posting (negative, positive)
+    policy TEXT,                  -- who decided to post: llm, rule, seed or platform
+    seq INTEGER                   -- seq of the event that recorded it
+);
+CREATE INDEX s3_posts_root ON s3_posts(root_id);
+
+-- When and through which channel each user first heard of the event (one row per aware user).
+CREATE TABLE s3_awareness (
+    agent TEXT PRIMARY KEY,  -- agent id
+    step INTEGER,            -- round in which the user became aware
+    time REAL,               -- simulated time in seconds
+    channel TEXT,            -- seed (wrote a seed post), followee, mutual, recommended or hub
+    post_id INTEGER,         -- the post that reached the user first (NULL if none)
+    via TEXT,                -- agent id of that post's author ('platform' for the hub)
+    seq INTEGER              -- seq of the event that recorded it
+);
+
+-- Population curves of an S3 run, one row per round.
+CREATE TABLE s3_steps (
+    step INTEGER PRIMARY KEY,  -- round number (0 = the seed posts)
+    time REAL,                 -- simulated time in seconds
+    users INTEGER,             -- population size
+    aware INTEGER,             -- users aware of the event so far (cumulative)
+    new_aware INTEGER,         -- users who became aware in this round
+    calm REAL,                 -- share of aware users whose emotion is calm
+    moderate REAL,             -- share of aware users whose emotion is moderate
+    intense REAL,              -- share of aware users whose emotion is intense
+    mean_intensity REAL,       -- mean emotion intensity of aware users (calm 0, moderate 0.5, intense 1)
+    mean_intensity_all REAL,   -- mean emotion intensity of all users (unaware users are calm)
+    positive_share REAL,       -- share of all users with a positive attitude
+    positive_share_aware REAL, -- share of aware users with a positive attitude
+    posts INTEGER,             -- new posts (original content, seed posts included) published in this round
+    reposts INTEGER,           -- reposts published in this round
+    deliveries INTEGER,        -- follow-edge deliveries in this round
+    recommended INTEGER,       -- recommended deliveries in this round
+    llm_asked INTEGER,         -- LLM users asked for a decision in this round
+    llm_failures INTEGER,      -- LLM calls that failed in this round
+    seq INTEGER                -- seq of the event that recorded it
+);
+
+-- Per-user state after each round (LLM users by default; see the scenario's s3.record.user_states).
+CREATE TABLE s3_user_states (
+    agent TEXT,     -- agent id
+    step INTEGER,   -- round number
+    time REAL,      -- simulated time in seconds
+    policy TEXT,    -- llm or rule
+    emotion TEXT,   -- calm, moderate or intense
+    attitude TEXT,  -- negative or positive
+    aware INTEGER,  -- 1 once the user knows of the event
+    action TEXT,    -- what the user did this round: repost, post, none or failed
+    seq INTEGER     -- seq of the event that recorded it
+);
+CREATE INDEX s3_user_states_agent_step ON s3_user_states(agent, step);
+"""
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "event log, content, agent states, moderation and LLM call tables", _V1),
     Migration(2, "indexes for feed and hot-list projections (content by parent and visibility)", _V2),
+    Migration(3, "S3 follow-graph tables: posts with the repost tree, first awareness, population curves, user states", _V3),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version
@@ -189,6 +257,7 @@ REGENERATE = "python -c \"from hubbub.store.schema import write_schema_doc; writ
 DATA_TABLES: tuple[str, ...] = (
     "events", "agents", "topics", "comments", "replies", "likes",
     "reposts", "agent_states", "moderation", "llm_calls",
+    "s3_posts", "s3_awareness", "s3_steps", "s3_user_states",
 )
 """The tables a run's content lives in (everything but ``meta`` and ``schema_migrations``)."""
 
@@ -208,6 +277,7 @@ BOOL_COLUMNS: dict[str, tuple[str, ...]] = {
     "replies": ("is_attack", "hidden"),
     "moderation": ("flagged",),
     "llm_calls": ("cache_hit",),
+    "s3_user_states": ("aware",),
 }
 """0/1 integer columns that readers present as booleans."""
 
@@ -262,7 +332,8 @@ def migrate(conn: sqlite3.Connection, path: Path | str, target: int | None = Non
             _apply_if_missing(conn, path, migration)
             conn.execute("COMMIT")
         except BaseException:
-            conn.execute("ROLLBACK")
+            if conn.in_transaction:  # SQLite may already have rolled back (a full disk); keep its error
+                conn.execute("ROLLBACK")
             raise
     return current_version(conn)
 

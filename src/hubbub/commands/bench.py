@@ -1,0 +1,62 @@
+"""`hubbub bench WORKLOAD`: run a benchmark workload, print its figures and targets, save them as JSON.
+
+Workloads: saturation, engine, tokens, scale, memory (see :mod:`hubbub.bench`). ``--quick`` uses
+small sizes (seconds); without it the sizes of docs/PERFORMANCE.md are used. Options that a workload
+does not take are refused with the list of those it does take.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, List, Optional
+
+import typer
+
+
+def _given(**options: Any) -> dict[str, Any]:
+    """The options the user actually passed (None and empty lists mean "use the workload's size")."""
+    return {k: v for k, v in options.items() if v is not None and v != []}
+
+
+def register(app: typer.Typer) -> None:
+    from hubbub.cli import guard
+
+    @app.command()
+    def bench(
+        workload: str = typer.Argument(..., help="saturation | engine | tokens | scale | memory"),
+        quick: bool = typer.Option(False, "--quick", help="Small sizes (seconds), for a check that it works."),
+        out: Optional[Path] = typer.Option(None, "--out", help="JSON file for the results (default: benchmarks/results/WORKLOAD[-quick].json)."),
+        users: Optional[int] = typer.Option(None, help="TrendSim users."),
+        hours: Optional[float] = typer.Option(None, help="Simulated hours of the TrendSim topic."),
+        concurrency: Optional[int] = typer.Option(None, help="run.concurrency of the simulation."),
+        backend: Optional[List[str]] = typer.Option(None, "--backend", help="LLM backend(s) to measure (saturation: embedded, openai; tokens: embedded, openai, scripted)."),
+        base_url: Optional[List[str]] = typer.Option(None, "--base-url", help="An external OpenAI-compatible server for --backend openai (vLLM, ...); default: start llama.cpp on loopback."),
+        model: Optional[str] = typer.Option(None, help="Model name on the --base-url server."),
+        parallel: Optional[int] = typer.Option(None, help="Parallel slots of the llama.cpp engine / server."),
+        max_tokens: Optional[int] = typer.Option(None, "--max-tokens", help="llm.max_tokens of generated texts."),
+        comments_per_page: Optional[int] = typer.Option(None, "--comments-per-page", help="Comments shown per page (tokens)."),
+        steps: Optional[int] = typer.Option(None, help="Steps (rounds) of the run (scale, memory)."),
+        nodes: Optional[int] = typer.Option(None, help="Users of the S3 run, rule-based and LLM (scale, memory)."),
+        edges_per_node: Optional[int] = typer.Option(None, "--edges-per-node", help="Follows per new node of the generated graph (scale)."),
+        llm_users: Optional[int] = typer.Option(None, "--llm-users", help="LLM users among them (scale, memory)."),
+        s3_users: Optional[int] = typer.Option(None, "--s3-users", help="Users of the S3 part (engine; 0 skips it)."),
+        s3_steps: Optional[int] = typer.Option(None, "--s3-steps", help="Steps of the S3 part (engine)."),
+        profile: Optional[int] = typer.Option(None, help="Also profile the run (cProfile) and print this many top functions."),
+        keep: Optional[Path] = typer.Option(None, "--keep", help="Keep the run records in this folder (default: a temporary folder, removed)."),
+    ) -> None:
+        """Run a benchmark workload; print its figures and targets and save them as JSON."""
+        given = _given(users=users, hours=hours, concurrency=concurrency, backend=list(backend or []),
+                       base_url=list(base_url or []), model=model, parallel=parallel, max_tokens=max_tokens, comments_per_page=comments_per_page,
+                       steps=steps, nodes=nodes, edges_per_node=edges_per_node, llm_users=llm_users,
+                       s3_users=s3_users, s3_steps=s3_steps, profile=profile,
+                       keep=str(keep) if keep is not None else None)
+
+        def go() -> None:
+            from hubbub.bench import run_workload
+
+            report = run_workload(workload, quick=quick, given=given)
+            report.print()
+            path = report.save(out or Path("benchmarks/results") / f"{workload}{'-quick' if quick else ''}.json")
+            typer.echo(f"saved {path}")
+
+        guard(go)

@@ -1,0 +1,89 @@
+"""S3 commands: ``hubbub build-env`` (environment from a raw dump, S3 4.2.1) and
+``hubbub infer-demographics`` (age, gender and occupation of a file of users, S3 4.2.2)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    app.command("build-env")(build_env)
+    app.command("infer-demographics")(infer_demographics)
+
+
+def build_env(
+    posts: Path = typer.Argument(..., help="Posts file (CSV/TSV/JSONL, gzip ok): author, time, text, optional id and repost_of."),
+    follows: Path = typer.Argument(..., help="Follow relations (edge list: follower followee per line, gzip ok)."),
+    out: Path = typer.Option(..., "--out", help="Output folder for follows.tsv, users.csv, posts.jsonl and report.md."),
+    keyword: List[str] = typer.Option(..., "--keyword", "-k", help="Keyword selecting the scenario's posts (repeat for more)."),
+    scenario: str = typer.Option("scenario", help="Scenario name shown in the report."),
+    users: Optional[Path] = typer.Option(None, help="Optional users file (id, description, age, gender, occupation)."),
+    hops: int = typer.Option(1, help="Add users up to this many follow steps from the core authors."),
+    undirected: bool = typer.Option(False, help="Read every relation as mutual."),
+    direction: str = typer.Option("follower_followee", help="follower_followee (a follows b) or followee_follower."),
+    salt_env: Optional[str] = typer.Option(None, "--salt-env", help="Environment variable holding a secret pseudonymisation salt."),
+) -> None:
+    """Build a pseudonymised S3 environment from a raw dump and print its S3 Table-1 counts."""
+    from hubbub.cli import guard
+    from hubbub.errors import ConfigError
+
+    def go() -> None:
+        from hubbub.agents.anonymise import DEFAULT_SALT
+        from hubbub.runtime.s3_build import build_environment
+
+        salt = DEFAULT_SALT
+        if salt_env:
+            salt = os.environ.get(salt_env, "")
+            if not salt:
+                raise ConfigError(f"--salt-env {salt_env}: the environment variable is not set or empty")
+        report = build_environment(posts, follows, out, keyword, scenario=scenario, users_path=users, hops=hops,
+                                   directed=not undirected, direction=direction, salt=salt)
+        typer.echo(report.table())
+        for line in report.lines():
+            typer.echo(line)
+
+    guard(go)
+
+
+def infer_demographics(
+    in_path: Path = typer.Argument(..., metavar="IN", help="Users file (.jsonl or .csv): id, description, posts, optional age/gender/occupation."),
+    out_path: Path = typer.Argument(..., metavar="OUT", help="Output file (.csv or .jsonl)."),
+    backend: str = typer.Option("embedded", help="embedded | openai | scripted"),
+    base_url: Optional[List[str]] = typer.Option(None, "--base-url", help="OpenAI-compatible server URL (backend openai)."),
+    model: Optional[str] = typer.Option(None, help="Model name (openai) or GGUF path (embedded)."),
+    lang: str = typer.Option("en", help="Prompt language: en or zh."),
+    seed: int = typer.Option(0, help="Seed of the choices."),
+) -> None:
+    """Infer age, gender and occupation (S3 Table 5) for a file of users; malformed rows are listed
+    with their line numbers and skipped."""
+    from hubbub.cli import guard
+
+    def go() -> None:
+        import asyncio
+
+        from pydantic import ValidationError
+
+        from hubbub.agents.demographics import infer_file
+        from hubbub.errors import ConfigError
+        from hubbub.runtime.backends import make_inner
+        from hubbub.scenarios.config import LLMConfig
+
+        try:
+            cfg = LLMConfig(backend=backend, base_urls=tuple(base_url or ()), model=model or "")
+        except ValidationError as exc:
+            raise ConfigError(f"--backend {backend!r}: {exc.errors()[0]['msg']}") from None
+        llm = make_inner(cfg)
+        if llm is None:
+            raise ConfigError("--backend replay cannot infer anything; use embedded, openai or scripted")
+        try:
+            report = infer_file(in_path, out_path, llm, lang=lang, seed=seed)
+        finally:
+            asyncio.run(llm.aclose())
+        for line in report.lines():
+            typer.echo(line)
+
+    guard(go)

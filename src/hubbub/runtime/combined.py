@@ -1,0 +1,121 @@
+"""kind = "combined": a TrendSim trending-topic hub and S3 follow-graph diffusion in one run.
+
+The two worlds are composed, not copied: a :class:`~hubbub.runtime.trendsim.TrendSimWorld` runs the hub
+(visits in continuous time, comments, likes, attackers, censorship) and an
+:class:`~hubbub.runtime.s3.S3World` runs the follow graph in rounds, both on the one event queue. The
+hub's users are S3's LLM users (same ids, same personas). They meet in two places:
+
+* a user whose first hub session starts becomes aware of the event with channel ``hub`` at that
+  instant (unless followees told them earlier), and
+* at the next round the hub topic reaches them as a platform post (``s3.hub.repost_hub``), which they
+  may repost into the follow graph, where followers, rule users included, hear of it through followees.
+
+So every aware user's first channel (hub, followee, mutual, recommended or seed) is in the record
+(``s3_awareness``). S3 rounds are barriers: each is computed after every hub event before it is
+committed, so it sees exactly who has visited the hub by then.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hubbub.errors import ConfigError
+from hubbub.kernel.events import Event
+from hubbub.kernel.seeding import SeedTree
+from hubbub.llm.base import Backend
+from hubbub.runtime import s3_env
+from hubbub.runtime.recorder import RunRecorder
+from hubbub.runtime.s3 import S3World
+from hubbub.runtime.trendsim import Participant, TrendSimWorld, UserState
+from hubbub.scenarios.config import Scenario
+
+GRAPH_ONLY = ("block_edge",)
+
+
+class CombinedWorld:
+    """The Process the scheduler drives: events go to the world that owns their kind."""
+
+    def __init__(self, scenario: Scenario, s3_inputs: s3_env.S3Inputs, topic: Any, llm: Backend,
+                 recorder: RunRecorder, seeds: SeedTree) -> None:
+        self.s3 = S3World(scenario, s3_inputs, llm, recorder, seeds)
+        self.s3.hub_text = f"{topic.title} {topic.summary}".strip()
+        self.hub_users = hub_participants(scenario, s3_inputs)
+        self.trend = TrendSimWorld(scenario, topic, self.hub_users + _attackers(scenario, len(self.hub_users)),
+                                   llm, recorder, seeds)
+        self.horizon = max(self.s3.horizon, self.trend.horizon)
+        self.safe_window = self.trend.safe_window
+        self.barrier_kinds = tuple(self.trend.barrier_kinds) + self.s3.barrier_kinds
+
+    @property
+    def sessions_done(self) -> int:
+        return self.trend.sessions_done + self.s3.sessions_done
+
+    def describe(self) -> str:
+        return f"hub: {self.trend.describe()}; follow graph: {self.s3.describe()}"
+
+    def setup_rows(self) -> list[tuple[str, dict[str, Any]]]:
+        """S3's agents (every user once) plus the hub's topic and its attackers."""
+        rows = self.s3.setup_rows()
+        known = {row["agent_id"] for table, row in rows if table == "agents"}
+        rows += [(table, row) for table, row in self.trend.setup_rows()
+                 if table != "agents" or row["agent_id"] not in known]
+        return rows
+
+    def initial_events(self) -> list[Event]:
+        return sorted(self.trend.initial_events() + self.s3.initial_events(),
+                      key=lambda e: (e.time, e.priority, e.agent or ""))
+
+    async def compute(self, event: Event) -> Any:
+        world = self.s3 if event.kind == "s3_round" else self.trend
+        return await world.compute(event)
+
+    def still_valid(self, event: Event, outcome: Any) -> bool:
+        world = self.s3 if event.kind == "s3_round" else self.trend
+        return world.still_valid(event, outcome)
+
+    def commit(self, event: Event, outcome: Any) -> list[Event]:
+        if event.kind == "s3_round":
+            return self.s3.commit(event, outcome)
+        follow_ups = self.trend.commit(event, outcome)
+        if event.kind == "step" and any(kind == "session_start" for kind, _ in getattr(outcome, "records", ())):
+            self.s3.hear_from_hub(event.agent or "", event.time)
+        return follow_ups
+
+
+def hub_participants(scenario: Scenario, inputs: s3_env.S3Inputs) -> list[Participant]:
+    """The hub's users: the first ``s3.hub.hub_users`` LLM users, with their S3 personas."""
+    limit = scenario.s3.hub.hub_users
+    users = inputs.llm_users if limit is None else inputs.llm_users[:limit]
+    return [Participant(u.agent_id, "user", u.profile, u.group or "society", UserState(u.emotion0, u.confidence0))
+            for u in users]
+
+
+def _attackers(scenario: Scenario, n_users: int) -> list[Participant]:
+    from hubbub.runtime.population import _attackers as trend_attackers
+
+    return trend_attackers(scenario, n_users)
+
+
+def check_supported(scenario: Scenario) -> None:
+    """Hub interventions and interviews work; follow-graph interventions are not implemented yet."""
+    for k, iv in enumerate(scenario.interventions):
+        if iv.type in GRAPH_ONLY or (iv.type == "feed" and iv.recommendation_share is not None):
+            raise ConfigError(f"interventions.{k}.type = {iv.type!r}: follow-graph interventions are not "
+                              f"implemented for kind 'combined' yet (see docs/s3.md)")
+
+
+def prepare_inputs(scenario: Scenario, seeds: SeedTree) -> tuple[s3_env.S3Inputs, Any]:
+    """The follow-graph environment and the hub's topic, checked before anything is written."""
+    from hubbub.runtime.population import resolve_topic
+
+    check_supported(scenario)
+    inputs = s3_env.prepare(scenario, seeds)
+    if not inputs.llm_users:
+        raise ConfigError("kind 'combined' needs LLM users (they are the hub's visitors); raise s3.population.llm_users")
+    return inputs, resolve_topic(scenario)
+
+
+def build_world(scenario: Scenario, prepared: tuple[s3_env.S3Inputs, Any], llm: Backend, recorder: RunRecorder,
+                seeds: SeedTree) -> CombinedWorld:
+    inputs, topic = prepared
+    return CombinedWorld(scenario, inputs, topic, llm, recorder, seeds)

@@ -1,0 +1,178 @@
+"""How an S3 world writes its run record: events first, then the projection rows of each event.
+
+Everything goes through the :class:`~hubbub.runtime.recorder.RunRecorder` (``event`` then ``row``), so a
+resumed run re-derives and verifies the same log. Bulk happenings of rule users (thousands of reposts
+or newly aware users in one round) are one event holding arrays, plus one projection row per item.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from hubbub.agents.affect import ATTITUDES, EMOTION_INTENSITY, EMOTION_LEVELS
+from hubbub.runtime.s3_exposure import SOURCES
+from hubbub.runtime.s3_posts import KINDS, REPOST
+
+CHANNELS = SOURCES + ("seed",)
+
+
+def agent_rows(world: Any) -> list[tuple[str, dict[str, Any]]]:
+    """One ``agents`` row per user: policy, S3 user class, camp, degrees and (LLM users) the persona."""
+    inp, g = world.inp, world.graph
+    followers, followees = g.in_degree(), g.out_degree()
+    rows = []
+    for i, agent in enumerate(world.ids):
+        profile: dict[str, Any] = {"index": i, "policy": "llm" if inp.is_llm[i] else "rule",
+                                   "camp": int(inp.camps[i]), "followers": int(followers[i]),
+                                   "followees": int(followees[i])}
+        user = world.users.get(i)
+        if user is not None:
+            profile.update(description=user.profile, group=user.group, demographics=_demo(user.demographics))
+        rows.append(("agents", {"agent_id": agent, "role": "user", "grp": str(inp.classes[i]), "profile": profile}))
+    return rows
+
+
+def _demo(demo: Any) -> dict[str, Any]:
+    return {"age_bin": demo.age_bin, "age": demo.age, "gender": demo.gender, "occupation": demo.occupation,
+            "sources": dict(demo.sources)}
+
+
+def setup_event(world: Any, t: float) -> None:
+    inp = world.inp
+    summary = inp.graph.summary()
+    data = {"users": world.n, "llm_users": len(world.users), "edges": inp.graph.n_edges,
+            "mutual_share": round(float(summary["mutual_share"]), 6), "classes": summary["classes"],
+            "camps": np.bincount(inp.camps).tolist(), "graph_report": _plain(inp.graph_report),
+            "rule_model": world.cfg.rule.model, "embedder": getattr(inp.embedder, "name", "?"),
+            "provenance": dict(inp.provenance)}
+    world.rec.event(t, "s3_setup", None, data)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def profile_event(world: Any, user: Any, attitude: int, failures: list[tuple[str, str]], t: float) -> None:
+    """The demographics and initial attitude of one LLM user (inferred or from data) at step 0."""
+    world.rec.event(t, "s3_profile", user.agent_id, {"demographics": _demo(user.demographics),
+                                                      "initial_attitude": ATTITUDES[attitude],
+                                                      "attitude_source": world.cfg.attitude.initial})
+    profile = {"index": user.index, "policy": "llm", "camp": int(world.inp.camps[user.index]),
+               "followers": int(world.graph.in_degree()[user.index]),
+               "followees": int(world.graph.out_degree()[user.index]), "description": user.profile,
+               "group": user.group, "demographics": _demo(user.demographics), "initial_attitude": ATTITUDES[attitude]}
+    world.rec.update("agents", "agent_id", user.agent_id, {"profile": profile})
+    failure_events(world, user.agent_id, failures, 0, t)
+
+
+def failure_events(world: Any, agent: str, failures: list[tuple[str, str]], step: int, t: float) -> None:
+    """Every failed LLM call becomes an explicit event; the run goes on."""
+    for call, error in failures:
+        world.rec.event(t, "llm_failure", agent, {"call": call, "error": error, "step": step})
+
+
+def decision_event(world: Any, decision: Any, step: int, t: float, post_id: int | None) -> None:
+    data = decision.record(step)
+    data["post_id"] = post_id
+    world.rec.event(t, "s3_decision", decision.agent_id, data)
+    failure_events(world, decision.agent_id, decision.failures, step, t)
+
+
+def _author(world: Any, index: int) -> str:
+    return world.ids[index] if index >= 0 else "platform"
+
+
+def posts_event(world: Any, ids: np.ndarray, t: float) -> None:
+    """The posts published at one step: one event with arrays, one ``s3_posts`` row per post."""
+    if ids.size == 0:
+        return
+    posts = world.posts
+    author, parent, kind = posts.col("author")[ids], posts.col("parent")[ids], posts.col("kind")[ids]
+    policy = np.where(author < 0, "platform", np.where(kind == 0, "seed",
+                      np.where(world.is_llm[np.maximum(author, 0)], "llm", "rule")))
+    seq = world.rec.event(t, "s3_posts", None, {"post_ids": ids.tolist(), "authors": author.tolist(),
+                                                 "parents": parent.tolist(), "kinds": [KINDS[k] for k in kind.tolist()]})
+    root, step = posts.col("root")[ids], posts.col("step")[ids]
+    emo, att = posts.col("emotion")[ids], posts.col("attitude")[ids]
+    for j, pid in enumerate(ids.tolist()):
+        world.rec.row("s3_posts", {
+            "post_id": pid, "author": _author(world, int(author[j])), "kind": KINDS[int(kind[j])],
+            "parent_id": int(parent[j]) if parent[j] >= 0 else None, "root_id": int(root[j]),
+            "text": posts.texts[pid], "step": int(step[j]), "time": t, "emotion": EMOTION_LEVELS[int(emo[j])],
+            "attitude": ATTITUDES[int(att[j])], "policy": str(policy[j]), "seq": seq})
+
+
+def aware_event(world: Any, users: np.ndarray, posts: np.ndarray, sources: np.ndarray, step: int, t: float) -> None:
+    """Users who first heard of the event now, with their channel (-1 = wrote a seed post)."""
+    channels = [CHANNELS[s] if s >= 0 else "seed" for s in sources.tolist()]
+    seq = world.rec.event(t, "s3_aware", None, {"step": step, "users": users.tolist(), "posts": posts.tolist(),
+                                                 "channels": channels})
+    authors = world.posts.col("author")
+    for u, p, ch in zip(users.tolist(), posts.tolist(), channels):
+        via = _author(world, int(authors[p])) if p >= 0 else None
+        world.rec.row("s3_awareness", {"agent": world.ids[u], "step": step, "time": t, "channel": ch,
+                                       "post_id": p if p >= 0 else None, "via": via, "seq": seq})
+
+
+def curve(world: Any) -> dict[str, Any]:
+    """Population curve values now: awareness, emotion density (aware users), positive share."""
+    aware = world.aware
+    levels = world.emotion[aware]
+    counts = np.bincount(levels, minlength=3) if levels.size else np.zeros(3)
+    shares = counts / max(levels.size, 1)
+    intensity = np.asarray(EMOTION_INTENSITY)
+    return {
+        "users": world.n, "aware": int(aware.sum()),
+        "calm": float(shares[0]) if levels.size else float("nan"),
+        "moderate": float(shares[1]) if levels.size else float("nan"),
+        "intense": float(shares[2]) if levels.size else float("nan"),
+        "mean_intensity": float(shares @ intensity) if levels.size else float("nan"),
+        "mean_intensity_all": float(intensity[world.emotion].mean()),
+        "positive_share": float(world.attitude.mean()),
+        "positive_share_aware": float(world.attitude[aware].mean()) if levels.size else float("nan"),
+    }
+
+
+def step_event(world: Any, t: float, step: int, counts: dict[str, int]) -> None:
+    """The population curve point of a round (event + ``s3_steps`` row)."""
+    values = curve(world)
+    kinds = world.posts.col("kind")[world.posts.published_at(step)]
+    values.update(posts=int(np.count_nonzero(kinds != REPOST)), reposts=int(np.count_nonzero(kinds == REPOST)),
+                  deliveries=int(counts.get("deliveries", 0)), recommended=int(counts.get("recommended", 0)),
+                  new_aware=int(counts.get("new_aware", 0)), llm_asked=int(counts.get("llm_asked", 0)),
+                  llm_failures=int(counts.get("llm_failures", 0)))
+    data = {k: (None if isinstance(v, float) and math.isnan(v) else (round(v, 9) if isinstance(v, float) else v))
+            for k, v in values.items()}
+    data["hub"] = int(counts.get("hub", 0))
+    camps = world.inp.camps
+    if camps.max(initial=0) > 0:
+        totals = np.bincount(camps)
+        data["by_camp"] = [round(float(v), 9) for v in np.bincount(camps, weights=world.attitude) / np.maximum(totals, 1)]
+    seq = world.rec.event(t, "s3_step", None, {"step": step, **data})
+    row = {k: v for k, v in data.items() if k not in ("hub", "by_camp")}
+    world.rec.row("s3_steps", {"step": step, "time": t, **row, "seq": seq})
+    world.last_curve = data
+
+
+def user_state_rows(world: Any, step: int, t: float, actions: dict[int, str]) -> None:
+    """Per-user states after a round, as the scenario's ``record.user_states`` asks."""
+    mode = world.cfg.record.user_states
+    if mode == "none":
+        return
+    who = sorted(world.users) if mode == "llm" else range(world.n)
+    seq = world.rec.seq
+    for i in who:
+        action = actions.get(i, "none")
+        world.rec.row("s3_user_states", {
+            "agent": world.ids[i], "step": step, "time": t, "policy": "llm" if world.is_llm[i] else "rule",
+            "emotion": EMOTION_LEVELS[int(world.emotion[i])], "attitude": ATTITUDES[int(world.attitude[i])],
+            "aware": int(world.aware[i]), "action": action, "seq": seq})
