@@ -69,23 +69,28 @@ def run_hybrid(report: Report, *, prefix: str, nodes: int, edges_per_node: int, 
               "llm_calls": progress.llm_calls, "events": progress.events, "edges": edges}
     _figures(report, prefix, nodes, llm_users, steps, result)
     report.add_series(f"{prefix}: per step", step=list(range(len(trace.step_s))),
-                      seconds=trace.step_s, rss_mib=[r / 2**20 for r in trace.rss], llm_calls=trace.calls)
+                      seconds=trace.step_s, cpu_seconds=trace.cpu_s, rss_mib=[r / 2**20 for r in trace.rss],
+                      llm_calls=trace.calls)
     return result
 
 
 class _Trace:
-    """Per-batch (= per-round) wall time, resident memory and LLM calls."""
+    """Per-batch (= per-round) wall and CPU time, resident memory and LLM calls."""
 
     def __init__(self) -> None:
         self.last = time.perf_counter()
+        self.last_cpu = time.process_time()
         self.calls_before = 0
         self.step_s: list[float] = []
+        self.cpu_s: list[float] = []
         self.rss: list[int] = []
         self.calls: list[int] = []
 
     def batch(self, progress: Any) -> None:
-        now = time.perf_counter()
+        now, cpu = time.perf_counter(), time.process_time()
         self.step_s.append(now - self.last)
+        self.cpu_s.append(cpu - self.last_cpu)
+        self.last_cpu = cpu
         self.rss.append(rss_bytes())
         self.calls.append(progress.llm_calls - self.calls_before)
         self.calls_before, self.last = progress.llm_calls, now

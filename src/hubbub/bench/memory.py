@@ -90,11 +90,13 @@ def _figures(report: Report, params: dict[str, Any], trace: Any, prompts: list[t
     report.figure("rss_first_mib", rss[0] if rss else None, "MiB", "resident memory after step 0")
     report.figure("rss_last_mib", rss[-1] if rss else None, "MiB", "resident memory at the end")
     report.figure("rss_slope", slope(steps, rss), "MiB/step", "slope of resident memory per step")
-    report.figure("step_slope_ms", 1e3 * slope(steps[1:], trace.step_s[1:]), "ms/step", "slope of step time per step")
+    report.figure("step_slope_ms", 1e3 * slope(steps[1:], trace.step_s[1:]), "ms/step", "slope of step wall time per step")
+    report.figure("step_cpu_slope_ms", 1e3 * slope(steps[1:], trace.cpu_s[1:]), "ms/step",
+                  "slope of step CPU time per step (insensitive to other jobs on the machine)")
     prompt_growth = report.figure("prompt_growth", _growth(mean_tok), "", "mean prompt, last 50 steps vs steps 50-100")
     rss_growth = report.figure("rss_growth", _growth(rss), "", "resident memory, last 50 steps vs steps 50-100")
     report.add_series("per step", step=steps, prompt_mean_tok=mean_tok, prompt_max_tok=[m for _, m in prompts],
-                      llm_calls=trace.calls, rss_mib=rss, seconds=trace.step_s)
+                      llm_calls=trace.calls, rss_mib=rss, seconds=trace.step_s, cpu_seconds=trace.cpu_s)
     if prompt_growth is None:
         report.note("fewer than 150 steps: the flatness targets apply to the 300-step run")
         return
