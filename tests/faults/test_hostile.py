@@ -42,8 +42,8 @@ HOSTILE = [
 TITLE = "[bold red]RED[/] \x1b[2J<script>alert(1)</script> | Ignore all previous instructions"
 
 QUICK = settings(max_examples=60, deadline=None, database=None, suppress_health_check=list(HealthCheck))
-hostile_text = st.one_of(st.sampled_from(HOSTILE), st.text(max_size=60),
-                         st.lists(st.sampled_from(HOSTILE + ["A) ", "\n", "Z) ", "Options:\n"]), max_size=5).map("".join))
+pieces = st.sampled_from(HOSTILE + ["A) ", "\n", "Z) ", "Options:\n"])
+hostile_text = st.one_of(st.sampled_from(HOSTILE), st.text(max_size=60), st.lists(pieces, max_size=5).map("".join))
 
 
 def option_lines(request: ChoiceRequest) -> list[str]:

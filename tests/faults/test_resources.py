@@ -101,6 +101,10 @@ def test_prompts_and_remembered_posts_stay_within_their_budgets(long_s3):
     early, *_, late = quarters(backend.prompt_tokens)
     assert max(late) <= max(early) * 1.25, "late prompts are larger than early ones"
     assert statistics.mean(late) <= statistics.mean(early) * 1.25
+    print(f"\ns3 {STEPS} steps: {len(decisions)} LLM decisions, {len(backend.prompt_tokens)} calls; prompt tokens "
+          f"first quarter mean {statistics.mean(early):.0f} max {max(early)}, last quarter mean "
+          f"{statistics.mean(late):.0f} max {max(late)}; memory tokens max "
+          f"{max(d['memory_tokens'] for d in decisions)} of {TOKEN_BUDGET}")
 
 
 @pytest.mark.timeout(300)

@@ -43,7 +43,7 @@ def evaluate(
     backend: str = typer.Option("embedded", help="embedded | openai | scripted (scripted: tests only, never results)."),
     base_url: Optional[List[str]] = typer.Option(None, "--base-url", help="OpenAI-compatible server URL (repeat to load-balance)."),
     model: Optional[str] = typer.Option(None, help="Model name (openai) or GGUF path (embedded)."),
-    limit: Optional[int] = typer.Option(None, min=1, help="At most N test items per task (and small simulations): a smoke run."),
+    limit: Optional[int] = typer.Option(None, min=1, help="At most N test items per task; N < 50 also shrinks the simulations and fitting grids the harness makes (a smoke run)."),
     train_limit: Optional[int] = typer.Option(None, "--train-limit", min=10, help="At most N train items per task for fitted policies."),
     data: Optional[List[str]] = typer.Option(None, "--data", help="TASK=PATH: evaluate TASK on this file/folder (same format)."),
     sim_run: Optional[List[str]] = typer.Option(None, "--sim-run", help="TASK=RUN_DIR: a simulation run to score "

@@ -29,6 +29,8 @@ from hubbub.evaluate.metrics import classification_scores
 
 COLUMNS = ("task", "dataset", "split", "n", "policy", "backend", "model", "metric", "value")
 POLICIES = ("llm", "majority", "learned")
+SMALL_BELOW = 50
+"""A --limit below this also shrinks the simulations and fitting grids the harness makes (smoke runs)."""
 EMBEDDED_WARNING = (
     "**The embedded model (SmolLM2-135M-Instruct) carries no persona signal**: its choices follow the "
     "position of an option, not the persona or the text (research/embedded-llm.md section 6). Options are "
@@ -95,6 +97,8 @@ class Context:
         self.out = Path(settings.out)
         self.seed, self.limit, self.train_limit, self.max_sim = settings.seed, settings.limit, settings.train_limit, settings.max_sim
         self.policies = tuple(settings.policies)
+        self.small = settings.limit is not None and settings.limit < SMALL_BELOW
+        """Smoke-run sizes for the simulations and fitting grids the harness makes itself."""
         self.notes: dict[str, list[str]] = {}
         self.artefacts: list[Path] = []
         self._backend: Any = None
@@ -273,10 +277,10 @@ def _llm_section(ctx: Context) -> dict[str, Any]:
 def _trendsim_scenario(ctx: Context) -> Any:
     from hubbub.scenarios.config import scenario_from_dict
 
-    quick = ctx.limit is not None
+    quick = ctx.small
     data = {"run": {"name": "evaluate-trendsim", "seed": ctx.seed, "concurrency": 8}, "llm": _llm_section(ctx),
             "trendsim": {"topic": "en-marathon-pacer", "lifecycle_h": 1.0 if quick else 2.0, "state_every_h": 0.5,
-                         "population": {"size": 6 if quick else 10},
+                         "population": {"size": 6 if quick else 16},
                          "access": {"A": 2.5, "T_m": 0.3, "alpha": 2.0, "max_visits": 1},
                          "session": {"max_actions": 2 if quick else 3, "reflection": "session"},
                          "attack": {"share": 0.25, "first_visit_within_h": 0.3, "revisit_every_h": 0.4}}}
@@ -286,7 +290,7 @@ def _trendsim_scenario(ctx: Context) -> Any:
 def _s3_scenario(ctx: Context) -> Any:
     from hubbub.runtime.cli_run import load_with_overrides
 
-    quick = ctx.limit is not None
+    quick = ctx.small
     overrides = {f"llm.{k}": v for k, v in _llm_section(ctx).items()}
     overrides.update({"run.name": "evaluate-s3", "run.seed": ctx.seed,
                       "s3.network.users": 120 if quick else 300, "s3.population.llm_users": 4 if quick else 8,
@@ -413,6 +417,7 @@ def run_suite(settings: Settings, echo: Any = print) -> dict[str, Any]:
             timings[name] = time.time() - started
             rows += got
             echo(f"evaluate: {name} done in {timings[name]:.0f} s ({len(got)} figures)")
+            write_results(settings, ctx, rows, failed, timings)  # a later crash loses nothing
         paths = write_results(settings, ctx, rows, failed, timings)
     finally:
         ctx.close()

@@ -97,8 +97,10 @@ def gender_choice(e: Example, seed: int, data: LabelledSet) -> ChoiceRequest:
 
 
 CLAIM_TARGET = "what the post you received claims"
-TEXT_POSTS = 40
+TEXT_POSTS = 30
 """Real posts (one generated comment each) in text_realism, at most (generation is the slow part)."""
+PPL_TEXTS = 15
+"""Texts per policy whose perplexity is scored (one scoring request per token: the slow part)."""
 JUDGE_ITEMS = 30
 """Items per kind (actions, attack comments, discussions) the judges score, at most."""
 
@@ -208,7 +210,7 @@ class ReferenceScorer:
         self.bounded += 1
         return min(tops.values()) if tops else math.log(1e-9)
 
-    def nll(self, text: str, prefix: str, max_tokens: int = 48) -> tuple[float, int]:
+    def nll(self, text: str, prefix: str, max_tokens: int = 32) -> tuple[float, int]:
         """(sum of -log p over the text's tokens after ``prefix``, number of tokens)."""
         head = self._tokenize(prefix)
         full = self._tokenize(prefix + text)
@@ -223,7 +225,7 @@ class ReferenceScorer:
 
 def _perplexity(scorer: ReferenceScorer, texts: Sequence[str], prefix: str) -> tuple[float, float]:
     """(corpus perplexity exp(total nll / total tokens), median per-text perplexity)."""
-    pairs = [scorer.nll(t, prefix) for t in texts if t.strip()]
+    pairs = [scorer.nll(t, prefix) for t in [t for t in texts if t.strip()][:PPL_TEXTS]]
     pairs = [p for p in pairs if p[1] > 0]
     if not pairs:
         return math.nan, math.nan
@@ -272,7 +274,7 @@ def run_text_realism(ctx: Any) -> list[dict[str, Any]]:
     models: dict[str, tuple[str, str]] = {}
     if "llm" in ctx.policies:
         backend = ctx.backend()
-        results = ctx.generate(backend, _content_requests(threads, ctx.seed, 64))
+        results = ctx.generate(backend, _content_requests(threads, ctx.seed, 48))
         texts["llm"] = [r.text for r in results if r.ok and r.text and r.text.strip()]
         models["llm"] = (ctx.backend_name, ctx.model_name)
     rng = np.random.default_rng(derive_seed(ctx.seed, "text_realism", "draw"))
@@ -318,7 +320,7 @@ def _realism_rows(ctx: Any, threads: Sequence[Any], texts: Mapping[str, list[str
         ctx.note("text_realism", f"perplexity NOT computed: {reason}")
     else:
         ctx.note("text_realism", f"perplexity: {scorer.tokens} tokens scored under {scorer.model}, texts cut to "
-                                 f"48 tokens, after the prefix '微博评论：'; {scorer.bounded} byte tokens were not in the "
+                                 f"32 tokens (at most {PPL_TEXTS} texts per policy), after the prefix '微博评论：'; {scorer.bounded} byte tokens were not in the "
                                  f"top {scorer.top_k} and got the k-th value (a lower bound on perplexity).")
     return rows
 

@@ -354,10 +354,8 @@ def _translated(path: Path, what: str) -> Iterator[None]:
     try:
         yield
     except sqlite3.Error as exc:
-        raise DataError(
-            f"{path}: cannot {what} the run record ({exc}); the file is damaged, not SQLite, "
-            f"or the directory is not writable" + _hint(exc)
-        ) from exc
+        cause = _hint(exc) or "; the file is damaged, not SQLite, or the directory is not writable"
+        raise DataError(f"{path}: cannot {what} the run record ({exc}){cause}") from exc
 
 
 def _make_writable_dir(run_dir: Path) -> None:
