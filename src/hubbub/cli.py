@@ -106,11 +106,17 @@ def run(
 
 
 @app.command()
-def resume(run_dir: Path = typer.Argument(..., help="Folder of an interrupted run.")) -> None:
+def resume(
+    run_dir: Path = typer.Argument(..., help="Folder of an interrupted run."),
+    set_: Optional[List[str]] = typer.Option(None, "--set", help="Change an execution setting before continuing, e.g. "
+                                             "--set run.watchdog_s=3600 or --set llm.base_urls='[\"http://host:8000\"]' "
+                                             "(only settings that cannot change results: concurrency, watchdog, "
+                                             "server URLs, timeouts, retries, threads)."),
+) -> None:
     """Continue an interrupted run from its event log (same final log as an uninterrupted run)."""
     from hubbub.runtime.cli_run import resume_command
 
-    _guard(lambda: resume_command(run_dir))
+    _guard(lambda: resume_command(run_dir, _overrides(None, None, None, None, None, list(set_ or []))))
 
 
 @app.command()

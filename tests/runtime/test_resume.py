@@ -10,6 +10,8 @@ import sys
 import time
 from pathlib import Path
 
+import json
+
 import pytest
 
 SCENARIO = """
@@ -57,7 +59,6 @@ def scenario_file(tmp_path: Path, concurrency: int) -> Path:
     return path
 
 
-@pytest.mark.timeout(240)
 def committed(run_dir: Path) -> int:
     try:
         with sqlite3.connect(f"file:{run_dir / 'run.sqlite'}?mode=ro", uri=True, timeout=1) as conn:
@@ -77,6 +78,7 @@ def kill_when(proc: subprocess.Popen, run_dir: Path, events: int, limit_s: float
     proc.wait(timeout=30)
 
 
+@pytest.mark.timeout(240)
 @pytest.mark.parametrize("concurrency, fractions", [(1, (0.2, 0.7)), (8, (0.5,))])
 def test_sigkill_then_resume_matches_uninterrupted(tmp_path, concurrency, fractions):
     scenario = scenario_file(tmp_path, concurrency)
@@ -95,3 +97,38 @@ def test_sigkill_then_resume_matches_uninterrupted(tmp_path, concurrency, fracti
         done = subprocess.run(hubbub("resume", str(out)), capture_output=True, text=True, timeout=120)
         assert done.returncode == 0, done.stderr
         assert log(out) == expected
+
+
+@pytest.mark.timeout(240)
+def test_resume_may_change_execution_settings_only_and_records_the_change(tmp_path):
+    """A watchdog too tight for a slow server, or a server that moved, must not strand a run: resume
+    accepts new execution settings (never ones that change results) and still ends with the same log."""
+    scenario = scenario_file(tmp_path, 4)
+    reference = tmp_path / "reference"
+    subprocess.run(hubbub("run", str(scenario), "--out", str(reference), "--quiet"), check=True, timeout=120)
+    expected = log(reference)
+    out = tmp_path / "killed"
+    proc = subprocess.Popen(hubbub("run", str(scenario), "--out", str(out), "--quiet"),
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    kill_when(proc, out, len(expected) // 3)
+    assert proc.returncode == -signal.SIGKILL
+    before = (out / "manifest.json").read_text(encoding="utf-8")
+
+    refused = subprocess.run(hubbub("resume", str(out), "--set", "trendsim.attack.share=0.5"),
+                             capture_output=True, text=True, timeout=60)
+    lines = [line for line in refused.stderr.splitlines() if line.strip()]
+    assert refused.returncode == 2 and len(lines) == 1, refused.stderr
+    assert "--set trendsim.attack.share" in lines[0] and "run.watchdog_s" in lines[0], lines[0]
+    bad = subprocess.run(hubbub("resume", str(out), "--set", "run.watchdog_s=-1"), capture_output=True, text=True,
+                         timeout=60)
+    assert bad.returncode == 2 and "run.watchdog_s = -1 is not allowed" in bad.stderr, bad.stderr
+    assert (out / "manifest.json").read_text(encoding="utf-8") == before, "a refused change touched the manifest"
+
+    done = subprocess.run(hubbub("resume", str(out), "--set", "run.watchdog_s=77", "--set", "run.concurrency=1"),
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert log(out) == expected
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["status"] == "completed"
+    assert manifest["config"]["run"]["watchdog_s"] == 77 and manifest["config"]["run"]["concurrency"] == 1
+    assert manifest["resumed_with"][-1]["set"] == {"run.concurrency": 1, "run.watchdog_s": 77}

@@ -28,9 +28,9 @@ def distill(posts: Path, out: Path, backend: str, base_url: list[str], model: st
             min_posts: int) -> list[str]:
     from hubbub.agents.persona import load_user_posts, personas_from_posts
     from hubbub.runtime.backends import make_inner
-    from hubbub.scenarios.config import LLMConfig
+    from hubbub.scenarios.config import llm_from_options
 
-    cfg = LLMConfig(backend=backend, base_urls=tuple(base_url), model=model)
+    cfg = llm_from_options("hubbub personas distill", backend=backend, base_urls=tuple(base_url), model=model)
     llm = make_inner(cfg)
     report = personas_from_posts(load_user_posts(posts), llm, lang, seed, min_posts)
     write_personas(report.personas, out)

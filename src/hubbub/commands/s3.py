@@ -65,20 +65,13 @@ def infer_demographics(
     def go() -> None:
         import asyncio
 
-        from pydantic import ValidationError
-
         from hubbub.agents.demographics import infer_file
-        from hubbub.errors import ConfigError
         from hubbub.runtime.backends import make_inner
-        from hubbub.scenarios.config import LLMConfig
+        from hubbub.scenarios.config import llm_from_options
 
-        try:
-            cfg = LLMConfig(backend=backend, base_urls=tuple(base_url or ()), model=model or "")
-        except ValidationError as exc:
-            raise ConfigError(f"--backend {backend!r}: {exc.errors()[0]['msg']}") from None
+        cfg = llm_from_options("hubbub infer-demographics", backend=backend, base_urls=tuple(base_url or ()),
+                               model=model or "")
         llm = make_inner(cfg)
-        if llm is None:
-            raise ConfigError("--backend replay cannot infer anything; use embedded, openai or scripted")
         try:
             report = infer_file(in_path, out_path, llm, lang=lang, seed=seed)
         finally:

@@ -111,7 +111,7 @@ def _report(sim: Any, run_dir: Path, progress: Any, quiet: bool) -> None:
     console.print(f"report (open in a browser): {escape(str(written[-1]))}")
 
 
-def resume_command(run_dir: Path) -> None:
+def resume_command(run_dir: Path, overrides: dict[str, Any] | None = None) -> None:
     from hubbub.store import read_manifest
 
     if (run_dir / "run.sqlite").exists() and not (run_dir / "manifest.json").exists():
@@ -122,7 +122,33 @@ def resume_command(run_dir: Path) -> None:
         rebuild_outputs(run_dir, manifest)
         return
     sc = scenario_from_dict(manifest["config"], f"{run_dir}/manifest.json")
+    if overrides:
+        sc = _change_execution(run_dir, manifest, overrides)
     run_single(sc, run_dir, overwrite=False, quiet=False, resume=True)
+
+
+def _change_execution(run_dir: Path, manifest: dict[str, Any], overrides: dict[str, Any]) -> Scenario:
+    """Apply ``hubbub resume --set`` to the run's configuration: only settings of how the run executes
+    (EXECUTION_ONLY) may change, the change is validated, and the manifest keeps both the new setting
+    and a note of what changed when."""
+    import copy
+
+    from hubbub.scenarios.config import EXECUTION_ONLY
+    from hubbub.store import write_manifest
+
+    for key in overrides:
+        if key not in EXECUTION_ONLY:
+            raise ConfigError(f"hubbub resume --set {key}: only execution settings can change when a run resumes "
+                              f"(anything else would change what it computes); allowed: {', '.join(EXECUTION_ONLY)}")
+    config = copy.deepcopy(manifest["config"])
+    for key, value in overrides.items():
+        set_dotted(config, key, value)
+    sc = scenario_from_dict(config, "hubbub resume --set")
+    manifest["config"] = sc.model_dump(mode="json")
+    manifest.setdefault("resumed_with", []).append(
+        {"at": time.strftime("%Y-%m-%dT%H:%M:%S"), "set": {k: overrides[k] for k in sorted(overrides)}})
+    write_manifest(run_dir, manifest)
+    return sc
 
 
 def rebuild_outputs(run_dir: Path, manifest: dict[str, Any]) -> None:

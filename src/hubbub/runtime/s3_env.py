@@ -336,6 +336,15 @@ def _llm_population(sc: Scenario, graph: FollowGraph, ids: list[str], seeds: See
     if sc.s3.network.source == "edges":
         eligible = np.array([a in profiles for a in ids], dtype=bool)
         llm = choose_llm_users(sc, graph, eligible, seeds)
+        wanted = choose_llm_users(sc, graph, np.ones(graph.n_nodes, dtype=bool), seeds).size
+        if wanted and not eligible.any():
+            raise ConfigError(f"s3.population.personas = {pop.personas!r}: no id of its {len(profiles)} users is a "
+                              f"node of the follow graph s3.network.edge_file = {sc.s3.network.edge_file!r}; allowed: "
+                              f"a users file whose id column holds the graph's node ids (e.g. users.csv written "
+                              f"with follows.tsv by `hubbub build-env`)")
+        if llm.size < wanted:
+            provenance["llm_users"] = f"{llm.size} of the {wanted} LLM users asked for: only {llm.size} graph nodes " \
+                                      f"have a profile in {pop.personas}"
         return llm, users_from_file(sc, llm, ids, [profiles[ids[i]] for i in llm.tolist()])
     llm = choose_llm_users(sc, graph, np.ones(graph.n_nodes, dtype=bool), seeds)
     ordered = [profiles[k] for k in sorted(profiles)]

@@ -8,6 +8,7 @@ value and what is allowed.
 from __future__ import annotations
 
 import math
+import re
 from typing import Any, Literal
 
 from pydantic import Field, model_validator
@@ -165,6 +166,35 @@ def scenario_from_dict(data: dict[str, Any], source: str = "scenario") -> Scenar
         return Scenario.model_validate(data)
     except ValidationError as exc:
         raise ConfigError(format_validation_error(exc, source, Scenario)) from None
+
+
+EXECUTION_ONLY = ("run.concurrency", "run.lookahead_s", "run.speculation", "run.watchdog_s", "llm.base_urls",
+                  "llm.api_key_env", "llm.api_key_file", "llm.timeout_s", "llm.max_retries", "llm.max_concurrency",
+                  "llm.threads", "llm.parallel")
+"""Settings that decide how a run is executed, never what it computes (concurrency never changes the
+log; a server's address or timeout changes only when answers arrive): ``hubbub resume --set`` may
+change these and only these."""
+
+
+def llm_from_options(command: str, **options: Any) -> LLMConfig:
+    """An LLMConfig from a command's options (``backend``, ``base_urls``, ``model``, ...): a bad value is
+    one ConfigError line per option, naming it as typed (``--base-url``) and what is allowed."""
+    from pydantic import ValidationError
+
+    from hubbub.errors import ConfigError
+    from hubbub.scenarios.errors import format_validation_error
+
+    if options.get("backend") == "replay" and "replay_from" not in options:
+        raise ConfigError(f"{command}: --backend 'replay' has no recorded run to replay here; "
+                          f"use embedded, openai or scripted")
+    try:
+        return LLMConfig.model_validate(options)
+    except ValidationError as exc:
+        text = format_validation_error(exc, command, LLMConfig)
+        for name in options:
+            flag = "--base-url" if name == "base_urls" else "--" + name.replace("_", "-")
+            text = re.sub(rf"(?<![\w.-]){re.escape(name)} = ", flag + " ", text)
+        raise ConfigError(text.replace("needs llm.base_urls", "needs --base-url")) from None
 
 
 def load_scenario(path: str) -> Scenario:
