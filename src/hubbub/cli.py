@@ -12,7 +12,8 @@ from typing import Any, Callable, List, Optional
 
 import typer
 
-from hubbub.errors import ConfigError, HubbubError
+from hubbub.errors import HubbubError
+from hubbub.scenarios.loading import parse_sets
 
 app = typer.Typer(add_completion=False, pretty_exceptions_enable=False, no_args_is_help=True,
                   help="hubbub: simulate online social networks with LLM-driven agents.")
@@ -60,25 +61,8 @@ def _overrides(backend: str | None, base_url: list[str] | None, model: str | Non
         values["run.seed"] = seed
     if concurrency is not None:
         values["run.concurrency"] = concurrency
-    for item in sets or []:
-        if "=" not in item:
-            raise ConfigError(f"--set {item!r}: expected KEY=VALUE, e.g. --set trendsim.attack.share=0.3")
-        key, raw = item.split("=", 1)
-        values[key.strip()] = _parse_value(raw)
+    values.update(parse_sets(list(sets or [])))
     return values
-
-
-def _parse_value(raw: str) -> Any:
-    import sys as _sys
-
-    if _sys.version_info >= (3, 11):
-        import tomllib
-    else:  # pragma: no cover
-        import tomli as tomllib
-    try:
-        return tomllib.loads(f"v = {raw}")["v"]
-    except (tomllib.TOMLDecodeError, RecursionError):
-        return raw
 
 
 @app.command()

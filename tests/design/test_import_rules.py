@@ -10,9 +10,10 @@ import ast
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[2] / "src" / "hubbub"
-BASE = {"errors"}
+BASE = {"errors", "textfiles"}
 ALLOWED: dict[str, set[str]] = {
     "errors": set(),
+    "textfiles": {"errors"},
     "kernel": BASE,
     "llm": BASE | {"kernel"},
     "store": BASE,

@@ -30,6 +30,7 @@ from hubbub.agents.prompts import numbered, render
 from hubbub.errors import DataError
 from hubbub.kernel.seeding import derive_seed
 from hubbub.llm.base import Backend, ChoiceRequest, GenerateRequest
+from hubbub.textfiles import read_utf8
 
 GROUPS = ("entertainment", "sports", "lifestyle", "society", "culture", "technology")
 """Preference groups of TrendSim Fig. 4a."""
@@ -434,7 +435,7 @@ def _read_records(path: Path) -> Iterator[tuple[int, Mapping[str, Any]]]:
     suffix = path.suffix.lower()
     if suffix not in (".jsonl", ".csv"):
         raise DataError(f"{path}: unsupported file type {suffix or '(none)'!r}; allowed: .jsonl, .csv")
-    text = _decode(path)
+    text = read_utf8(path)
     if suffix == ".csv":
         reader = csv.DictReader(io.StringIO(text))
         try:
@@ -450,19 +451,6 @@ def _read_records(path: Path) -> Iterator[tuple[int, Mapping[str, Any]]]:
     for number, raw in enumerate(text.splitlines(), start=1):
         if raw.strip():
             yield number, _json_line(path, number, raw)
-
-
-def _decode(path: Path) -> str:
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise DataError(f"{path}: cannot read: {exc.strerror or exc}") from exc
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise DataError(f"{path}: line {line}: not valid UTF-8 (byte 0x{data[exc.start]:02x}); "
-                        "allowed encoding: UTF-8") from exc
 
 
 def _json_line(path: Path, number: int, raw: str) -> Mapping[str, Any]:

@@ -14,7 +14,7 @@ from typing import Any, List, Optional
 
 import typer
 
-from hubbub.errors import ConfigError, HubbubError
+from hubbub.errors import HubbubError
 
 
 def sweep_command(scenario: str, grid: list[str], seeds: int | None, workers: int | None, ray: str | None,
@@ -52,15 +52,9 @@ def sweep_command(scenario: str, grid: list[str], seeds: int | None, workers: in
 
 
 def _sets(items: list[str]) -> dict[str, Any]:
-    from hubbub.runtime.sweep import parse_scalar
+    from hubbub.scenarios.loading import parse_sets
 
-    values: dict[str, Any] = {}
-    for item in items:
-        key, sep, raw = item.partition("=")
-        if not sep or not key.strip():
-            raise ConfigError(f"--set {item!r}: expected KEY=VALUE, e.g. --set llm.backend=scripted")
-        values[key.strip()] = parse_scalar(raw.strip())
-    return values
+    return parse_sets(items)
 
 
 def _table(rows: list[dict[str, str]], name: str) -> Any:

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator, Mapping, Sequence
 
 from hubbub.errors import ConfigError, DataError
+from hubbub.textfiles import read_utf8
 
 try:  # Python 3.11+
     import tomllib
@@ -152,20 +153,7 @@ def _records(path: Path) -> Iterator[tuple[str, Mapping[str, object]]]:
     if suffix not in readers:
         raise DataError(f"{path}: unsupported topic file type {suffix or '(none)'!r}; "
                         f"allowed: {', '.join(sorted(readers))}")
-    yield from readers[suffix](path, _read_text(path))
-
-
-def _read_text(path: Path) -> str:
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise DataError(f"{path}: cannot read topic file: {exc.strerror or exc}") from exc
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise DataError(f"{path}: line {line}: not valid UTF-8 (byte 0x{data[exc.start]:02x}); "
-                        "save the file as UTF-8") from exc
+    yield from readers[suffix](path, read_utf8(path, "topic file"))
 
 
 def _jsonl_records(path: Path, text: str) -> Iterator[tuple[str, Mapping[str, object]]]:

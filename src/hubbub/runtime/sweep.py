@@ -16,7 +16,6 @@ import functools
 import json
 import math
 import multiprocessing
-import sys
 import time
 import traceback
 from collections.abc import Callable, Iterable
@@ -29,6 +28,7 @@ import pandas as pd
 
 from hubbub.errors import ConfigError, HubbubError
 from hubbub.scenarios.config import Scenario, scenario_from_dict
+from hubbub.scenarios.loading import parse_scalar
 
 RAY_INSTALL = "pip install 'hubbub[ray]'"
 SUMMARY_NAME = "summary"
@@ -75,17 +75,6 @@ def parse_grid(items: Iterable[str]) -> dict[str, tuple[Any, ...]]:
             raise ConfigError(f"--grid {item!r}: a value is repeated")
         grid[key] = values
     return grid
-
-
-def parse_scalar(raw: str) -> Any:
-    if sys.version_info >= (3, 11):
-        import tomllib
-    else:  # pragma: no cover
-        import tomli as tomllib
-    try:
-        return tomllib.loads(f"v = {raw}")["v"]
-    except tomllib.TOMLDecodeError:
-        return raw
 
 
 def plan(scenario: Scenario, grid: dict[str, tuple[Any, ...]] | None = None, seeds: int | None = None) -> list[Variant]:

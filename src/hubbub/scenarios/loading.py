@@ -77,3 +77,22 @@ def split_dotted(dotted: str) -> list[str]:
 
     parts = re.findall(r'"([^"]*)"|([^.]+)', dotted)
     return [quoted or bare.strip() for quoted, bare in parts]
+
+
+def parse_scalar(raw: str) -> Any:
+    """A command-line value as TOML reads it (``3``, ``0.5``, ``true``, ``["a", "b"]``), else the text."""
+    try:
+        return tomllib.loads(f"v = {raw}")["v"]
+    except (tomllib.TOMLDecodeError, RecursionError):
+        return raw
+
+
+def parse_sets(items: list[str], option: str = "--set") -> dict[str, Any]:
+    """``KEY=VALUE`` options (``--set trendsim.attack.share=0.3``) as a dict of dotted keys to values."""
+    values: dict[str, Any] = {}
+    for item in items:
+        key, sep, raw = item.partition("=")
+        if not sep or not key.strip():
+            raise ConfigError(f"{option} {item!r}: expected KEY=VALUE, e.g. {option} trendsim.attack.share=0.3")
+        values[key.strip()] = parse_scalar(raw.strip())
+    return values
