@@ -69,7 +69,7 @@ def test_a_saved_emotion_classifier_drives_a_simulation_emotion_policy(tmp_path)
 
 def test_load_policy_rejects_other_files(tmp_path):
     (tmp_path / "x.json").write_text(json.dumps({"format": "something-else"}), encoding="utf-8")
-    with pytest.raises(DataError, match="not a learned-policy file"):
+    with pytest.raises(DataError, match="not a learned classifier"):
         load_policy(tmp_path / "x")
     policy = LearnedPolicy(3, HashingEmbedder(64)).fit(corpus(60, 5), [])
     save_policy(tmp_path / "p", policy, {"task": "t", "labels": ["a", "b", "c"]})

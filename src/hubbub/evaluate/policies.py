@@ -24,15 +24,14 @@ from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
 
+from hubbub.agents.learned import FORMAT, POOLED, load_classifier, softmax_rows
 from hubbub.errors import ConfigError, DataError
 from hubbub.evaluate.datasets import Example
 from hubbub.evaluate.metrics import accuracy, macro_f1
 from hubbub.llm.base import Backend, ChoiceRequest
-from hubbub.llm.embeddings import Embedder, make_embedder
+from hubbub.llm.embeddings import Embedder
 
-FORMAT = "hubbub.learned/1"
 C_GRID = (0.1, 1.0, 10.0, 100.0)
-POOLED = "*"
 
 
 @dataclass
@@ -106,12 +105,6 @@ def fit_logreg(X: np.ndarray, y: np.ndarray, k: int, C: float, max_iter: int = 3
     start = np.zeros(d * k + k) if init is None else np.concatenate((init[0].ravel(), init[1]))
     res = minimize(loss, start, jac=True, method="L-BFGS-B", options={"maxiter": max_iter})
     return res.x[: d * k].reshape(d, k), res.x[d * k:]
-
-
-def softmax_rows(Z: np.ndarray) -> np.ndarray:
-    Z = Z - Z.max(axis=1, keepdims=True)
-    E = np.exp(Z)
-    return E / E.sum(axis=1, keepdims=True)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -207,9 +200,6 @@ class LearnedPolicy:
 # Persistence
 
 
-_EMBEDDER_BY_NAME = {"use-multilingual-v3": "use", "hashing-char-ngrams": "hashing"}
-
-
 def save_policy(path: str | Path, policy: LearnedPolicy, meta: Mapping[str, Any]) -> tuple[Path, Path]:
     """Write ``path.npz`` (one W/b pair per model) and ``path.json`` (what it is and how well it did).
     ``meta`` must name at least ``task`` and ``labels``."""
@@ -242,32 +232,12 @@ def _plain(value: Any) -> Any:
 
 
 def load_policy(path: str | Path, embedder: Embedder | None = None) -> tuple[LearnedPolicy, dict[str, Any]]:
-    """Read a policy written by :func:`save_policy` (``path`` with or without suffix). The embedder is
-    rebuilt from its recorded name unless one is given (it must have the same name)."""
-    stem = Path(path).with_suffix("")
-    meta_path, npz_path = stem.with_suffix(".json"), stem.with_suffix(".npz")
-    try:
-        meta = json.loads(meta_path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as exc:
-        raise DataError(f"{meta_path}: cannot read learned-policy metadata: {exc}") from None
-    if not isinstance(meta, dict) or meta.get("format") != FORMAT:
-        raise DataError(f"{meta_path}: not a learned-policy file (expected \"format\": \"{FORMAT}\")")
-    name = meta.get("embedder")
-    if embedder is None:
-        if name not in _EMBEDDER_BY_NAME:
-            raise DataError(f"{meta_path}: unknown embedder {name!r}; known: {', '.join(_EMBEDDER_BY_NAME)}")
-        options = {"dim": int(meta["embedder_dim"])} if _EMBEDDER_BY_NAME[name] == "hashing" else {}
-        embedder = make_embedder(_EMBEDDER_BY_NAME[name], **options)
-    elif embedder.name != name:
-        raise DataError(f"{meta_path}: trained with embedder {name!r}, got {embedder.name!r}")
-    policy = LearnedPolicy(int(meta["k"]), embedder, c_grid=(meta.get("C") or 1.0,))
-    policy.pair, policy.C = bool(meta.get("pair")), meta.get("C")
-    try:
-        with np.load(npz_path) as arrays:
-            policy.models = {g: (arrays[f"W_{i}"], arrays[f"b_{i}"]) for i, g in enumerate(meta["groups"])}
-    except (OSError, KeyError, ValueError) as exc:
-        raise DataError(f"{npz_path}: cannot read learned-policy weights: {exc}") from None
-    return policy, meta
+    """Read a policy written by :func:`save_policy` (``path`` with or without suffix) through
+    :func:`~hubbub.agents.learned.load_classifier`, the reader simulations use."""
+    clf = load_classifier(path, embedder)
+    policy = LearnedPolicy(len(clf.labels), clf.embedder, c_grid=(clf.meta.get("C") or 1.0,))
+    policy.pair, policy.C, policy.models = clf.pair, clf.meta.get("C"), clf.models
+    return policy, clf.meta
 
 
 def emotion_policy(path: str | Path, decay: float, embedder: Embedder | None = None) -> Any:

@@ -28,6 +28,7 @@ from hubbub.runtime.recorder import RunRecorder
 from hubbub.runtime.s3_agents import Decision, LLMAgents, Received
 from hubbub.runtime.s3_behaviour import t as bt
 from hubbub.runtime.s3_posts import HUB, PLATFORM, POST, REPOST, SEED, PostLog
+from hubbub.runtime.s3_policies import S3Policies, rule_settings
 from hubbub.runtime.s3_rules import RuleOutcome, initial_rule_state, make_rule_model, rule_step
 from hubbub.scenarios.config import Scenario
 
@@ -85,11 +86,13 @@ class S3World:
         self.users = {u.index: u for u in inputs.llm_users}
         self.scorer = make_scorer(self.cfg.memory)
         self.pools = {u.index: MemoryPool(self.cfg.memory.capacity, self.scorer) for u in inputs.llm_users}
-        self.agents = LLMAgents(scenario, llm, seeds, self.pools)
-        self.model = make_rule_model(self.cfg.rule)
-        self._rule_cfg = self.cfg.rule.model_copy(update={
-            "emotion_contagion": self.cfg.rule.emotion_contagion if self.cfg.emotion.enabled else 0.0,
-            "attitude_model": self.cfg.rule.attitude_model if self.cfg.attitude.enabled else "none"})
+        policies = inputs.policies or S3Policies()
+        self.agents = LLMAgents(scenario, llm, seeds, self.pools, policies)
+        rule_cfg = rule_settings(self.cfg.rule, policies)
+        self.model = make_rule_model(rule_cfg)
+        self._rule_cfg = rule_cfg.model_copy(update={
+            "emotion_contagion": rule_cfg.emotion_contagion if self.cfg.emotion.enabled else 0.0,
+            "attitude_model": rule_cfg.attitude_model if self.cfg.attitude.enabled else "none"})
         self.rule_aux = initial_rule_state(self.model, self.n, seeds.rng("rules", "init")).aux
         self.mutual = self.graph.mutual_mask()
         self.followees = self.graph.out_degree()

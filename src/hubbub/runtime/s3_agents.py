@@ -54,9 +54,12 @@ class Decision:
     memory_tokens: int = 0
     prompt_tokens: int = 0
     memory_ids: list[str] = field(default_factory=list)
+    policies: dict[str, str] = field(default_factory=dict)
+    """Decisions made by a learned policy instead of the LLM: decision -> policy name."""
 
     def record(self, step: int) -> dict[str, Any]:
-        return {"step": step, "received": self.received, "shown": self.shown,
+        learned = {"policies": dict(sorted(self.policies.items()))} if self.policies else {}
+        return {**learned, "step": step, "received": self.received, "shown": self.shown,
                 "emotion": [EMOTION_LEVELS[self.emotion[0]], EMOTION_LEVELS[self.emotion[1]]],
                 "attitude": [ATTITUDES[self.attitude[0]], ATTITUDES[self.attitude[1]]],
                 "action": self.action, "parent": self.parent, "text": self.text,
@@ -66,8 +69,10 @@ class Decision:
 class LLMAgents:
     """Asks the backend for LLM users' decisions (see the module docstring)."""
 
-    def __init__(self, sc: Any, llm: Any, seeds: Any, pools: dict[int, MemoryPool]) -> None:
+    def __init__(self, sc: Any, llm: Any, seeds: Any, pools: dict[int, MemoryPool], policies: Any = None) -> None:
         self.sc, self.cfg, self.lang = sc, sc.s3, sc.lang
+        self.learned_emotion = getattr(policies, "emotion", None)
+        self.learned_attitude = getattr(policies, "attitude", None)
         self.llm, self.seeds, self.pools = llm, seeds, pools
         self.limit = asyncio.Semaphore(sc.run.concurrency)
         self.overhead = _memory_overhead(sc.lang)
@@ -127,6 +132,9 @@ class LLMAgents:
                        decision: Decision) -> int:
         if not self.cfg.emotion.enabled:
             return level
+        if self.learned_emotion is not None and texts:
+            decision.policies["emotion"] = self.learned_emotion.name
+            return self.learned_emotion.draw(texts, derive_seed(seed, "emotion"), level)
         build = lambda memory, shown: emotion_request(  # noqa: E731
             user.profile, user.demographics, level, memory, shown, self.cfg.emotion.decay, self.lang,
             derive_seed(seed, "emotion"), temperature=self.sc.llm.choice_temperature, max_posts=len(shown))
@@ -139,6 +147,9 @@ class LLMAgents:
                         decision: Decision) -> int:
         if not self.cfg.attitude.enabled:
             return attitude
+        if self.learned_attitude is not None and texts:
+            decision.policies["attitude"] = self.learned_attitude.name
+            return self.learned_attitude.draw(texts, derive_seed(seed, "attitude"), attitude)
         build = lambda memory, shown: attitude_request(  # noqa: E731
             user.profile, user.demographics, attitude, self.cfg.attitude.target, memory, shown, self.lang,
             derive_seed(seed, "attitude"), temperature=self.sc.llm.choice_temperature, max_posts=len(shown))

@@ -20,6 +20,7 @@ from hubbub.kernel.seeding import SeedTree
 from hubbub.platform import graph_build
 from hubbub.platform.graph import FollowGraph
 from hubbub.runtime import s3_data
+from hubbub.runtime.s3_policies import load_policies
 from hubbub.scenarios.config import Scenario
 
 PERSONA_POOL_MAX = 100_000
@@ -58,6 +59,7 @@ class S3Inputs:
     rule_texts: list[str]
     embedder: Any
     provenance: dict[str, str]
+    policies: Any = None  # s3_policies.S3Policies: learned / fitted policies the scenario names
 
 
 # ------------------------------------------------------------------------------------------- graph
@@ -315,8 +317,10 @@ def prepare(sc: Scenario, seeds: SeedTree) -> S3Inputs:
     embedder = make_embedder(sc.s3.memory.embedder)
     provenance["embedder"] = embedder.name
     _embed_profiles(users, embedder, sc.s3.behaviour.prompt_budget)
+    policies = load_policies(sc)
+    provenance.update(policies.describe())
     return S3Inputs(graph, report, ids, classes, camps, is_llm, users, attitude0, authors, texts, pool, embedder,
-                    provenance)
+                    provenance, policies)
 
 
 def _llm_population(sc: Scenario, graph: FollowGraph, ids: list[str], seeds: SeedTree,

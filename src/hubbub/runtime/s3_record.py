@@ -46,7 +46,7 @@ def setup_event(world: Any, t: float) -> None:
     data = {"users": world.n, "llm_users": len(world.users), "edges": inp.graph.n_edges,
             "mutual_share": round(float(summary["mutual_share"]), 6), "classes": summary["classes"],
             "camps": np.bincount(inp.camps).tolist(), "graph_report": _plain(inp.graph_report),
-            "rule_model": world.cfg.rule.model, "embedder": getattr(inp.embedder, "name", "?"),
+            "rule_model": world._rule_cfg.model, "embedder": getattr(inp.embedder, "name", "?"),
             "provenance": dict(inp.provenance)}
     world.rec.event(t, "s3_setup", None, data)
 

@@ -119,6 +119,7 @@ class EmotionConfig(Section):
 
     enabled: bool = Field(True, description="Simulate emotion (otherwise everyone stays calm).")
     decay: float = Field(0.3, ge=0, le=1, description="Decay coefficient: per step without new posts, probability that an emotion drops one level toward calm; also stated in the LLM prompt.")
+    policy: str = Field("llm", min_length=1, max_length=1000, description="Who decides an LLM user's next emotion: llm (S3: the LLM is asked) or the path of a learned emotion classifier saved by `hubbub evaluate` (OUT/policies/emotion_level--*.json, labels calm/moderate/intense): the received posts are classified and the user takes that level. Users who received nothing decay either way.")
 
 
 class AttitudeConfig(Section):
@@ -132,6 +133,8 @@ class AttitudeConfig(Section):
     history_file: str = Field("", description="Real stance-labelled posts used as users' earlier posts for the initial attitude: a TweetEval stance folder or an NLPCC-style TSV (ID, TARGET, TEXT, STANCE); used when it exists.")
     history_target: str = Field("", description="Keep only rows of an NLPCC-style history_file with this TARGET ('' = all).")
     history_posts: int = Field(2, ge=0, le=20, description="Earlier posts shown per LLM user for the initial attitude.")
+    policy: str = Field("llm", min_length=1, max_length=1000, description="Who decides an LLM user's next attitude: llm (S3: the LLM is asked) or the path of a learned stance classifier saved by `hubbub evaluate` (OUT/policies/attitude_*--*.json; labels negative/positive, or against/favor with an optional none): the user takes the stance the received posts express toward the target; none keeps the attitude.")
+    policy_group: str = Field("", max_length=200, description="Which per-target model of a learned stance classifier to use (e.g. 'climate' for TweetEval); '' or an unknown group uses its pooled model.")
 
     @model_validator(mode="after")
     def _check(self) -> "AttitudeConfig":
@@ -172,6 +175,7 @@ class RuleConfig(Section):
     emotion_contagion: float = Field(0.3, ge=0, le=1, description="Probability that a rule user moves one level toward the most intense emotion among received posts.")
     attitude_model: Literal["voter", "none"] = Field("voter", description="Rule users' attitude: voter model on this step's deliveries (copy a random sender) or fixed.")
     attitude_adopt: float = Field(0.2, ge=0, le=1, description="Probability that a rule user who received posts applies the voter update this step.")
+    fitted_file: str = Field("", max_length=1000, description="Parameters fitted by `hubbub evaluate` on real cascades (OUT/fitted/independent_cascade.json): when set, its model and parameters replace `model` and `p` (independent_cascade or linear_threshold only).")
 
 
 class HubLinkConfig(Section):
