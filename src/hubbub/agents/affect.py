@@ -69,6 +69,22 @@ def _request(kind: str, lang: str, seed: int, temperature: float, parts: list[st
                          options=options, seed=seed, temperature=temperature, lang=lang)
 
 
+def interview_messages(profile_text: str, demographics: Demographics | dict[str, Any] | None, level: str,
+                       attitude: str, target: str, memory_text: str, question: str,
+                       lang: str = "en") -> tuple[tuple[str, str], ...]:
+    """An interview of an S3 user in character: persona, memory and current state, then the question
+    (the changing part last, as in every S3 prompt)."""
+    check_lang(lang)
+    parts = [
+        _persona(profile_text, demographics, lang),
+        text(lang, "memory", memory=memory_text.strip() or text(lang, "memory_empty")),
+        text(lang, "interview_state", level=text(lang, f"emotion.{level}"), target=target,
+             attitude=text(lang, f"attitude.{attitude}")),
+        text(lang, "interview_question", question=question),
+    ]
+    return (("system", text(lang, "system")), ("user", "\n\n".join(parts)))
+
+
 def emotion_options(lang: str = "en") -> tuple[str, ...]:
     """The emotion levels as shown to the model, in :data:`EMOTION_LEVELS` order."""
     return tuple(text(lang, f"emotion.{level}") for level in EMOTION_LEVELS)

@@ -50,6 +50,11 @@ EN: dict[str, str] = {
     "attitude_initial_question": "Before hearing any news about it, what is your attitude toward {target}?",
     "attitude.negative": "negative (against it)",
     "attitude.positive": "positive (in favour of it)",
+    # --- interviews (the researcher's workbench)
+    "interview_state": "Your emotion about the event now: {level}. Your attitude toward {target}: {attitude}.",
+    "interview_question": (
+        "A researcher asks you: {question}\nAnswer in one or two sentences, in character, as this user would."
+    ),
     # --- demographics (S3 4.2.2)
     "demo_system": (
         "You estimate demographic attributes of social media users from what they write about "
@@ -91,6 +96,8 @@ ZH: dict[str, str] = {
     "attitude_initial_question": "在听到任何相关消息之前，你对{target}的态度是什么？",
     "attitude.negative": "负面（反对）",
     "attitude.positive": "正面（支持）",
+    "interview_state": "你现在对这个事件的情绪：{level}。你对{target}的态度：{attitude}。",
+    "interview_question": "一位研究者问你：{question}\n请以这位用户的身份，用一两句话回答。",
     "demo_system": "你根据社交媒体用户自己写的内容推断其人口统计属性。即使证据不足，也请给出最可能的猜测。",
     "demo_user": "个人简介：{description}\n\n最近的帖子：\n{posts}",
     "demo_no_description": "（空）",

@@ -23,6 +23,34 @@ def _state_at(run: Any, agent: str, t: float) -> dict[str, Any]:
             "summary": last["summary"] or "", "opinion": last["opinion"] or ""}
 
 
+def _has_hub_state(run: Any, agent: str) -> bool:
+    states = run.agent_states
+    return len(states) > 0 and bool((states["agent"] == agent).any())
+
+
+def _s3_messages(run: Any, scenario: Any, agent: str, profile: dict[str, Any], t: float, question: str) -> Any:
+    """A follow-graph user's interview: persona, the posts they remembered at their last decision at or
+    before ``t``, and their emotion and attitude then (the same prompt as a scheduled interview)."""
+    from hubbub.agents.affect import interview_messages
+
+    if profile.get("policy") != "llm":
+        raise ConfigError(f"agent {agent!r} is a rule-based user: it has no voice to interview; ask an LLM user")
+    states = run.table("s3_user_states")
+    rows = states[(states["agent"] == agent) & (states["time"] <= t)].sort_values(["step", "seq"])
+    if len(rows) == 0:
+        raise ConfigError(f"agent {agent!r} has no recorded state at or before {t / 3600:.2f} h")
+    last = rows.iloc[-1]
+    events = run.events
+    decisions = events[(events["kind"] == "s3_decision") & (events["agent"] == agent) & (events["time"] <= t)]
+    data = decisions.iloc[-1]["data"] if len(decisions) else {}
+    memory_ids = (json.loads(data) if isinstance(data, str) else data).get("memory", [])
+    posts = run.table("s3_posts").set_index("post_id")["text"]
+    texts = [str(posts.get(int(m[1:]), "")) for m in memory_ids if str(m).startswith("p") and str(m)[1:].isdigit()]
+    return interview_messages(profile.get("description", ""), profile.get("demographics"), str(last["emotion"]),
+                              str(last["attitude"]), scenario.s3.attitude.target, "\n".join(f"- {' '.join(x.split())}" for x in texts if x.strip()),
+                              question, scenario.lang)
+
+
 def _targets(run: Any, agents: list[str], group: str | None) -> list[dict[str, Any]]:
     table = run.agents
     users = table[table["role"] == "user"]
@@ -63,10 +91,12 @@ def interview_run(run_dir: Path, question: str, agents: list[str], group: str | 
     requests = []
     for k, person in enumerate(people):
         profile = person["profile"] if isinstance(person["profile"], dict) else json.loads(person["profile"])
-        state = SimpleNamespace(**_state_at(run, person["agent_id"], t))
-        requests.append(GenerateRequest("interview.post_run", kit.user("interview", profile["description"], state,
-                                                                       question=question),
-                                        seed=k, max_tokens=scenario.llm.max_tokens,
+        if scenario.kind != "trendsim" and not _has_hub_state(run, person["agent_id"]):
+            messages = _s3_messages(run, scenario, person["agent_id"], profile, t, question)
+        else:
+            state = SimpleNamespace(**_state_at(run, person["agent_id"], t))
+            messages = kit.user("interview", profile["description"], state, question=question)
+        requests.append(GenerateRequest("interview.post_run", messages, seed=k, max_tokens=scenario.llm.max_tokens,
                                         temperature=scenario.llm.text_temperature))
     backend = make_inner(scenario.llm)
     if backend is None:
@@ -110,7 +140,9 @@ def register(app: typer.Typer) -> None:
             overrides["llm.model"] = model
 
         def go() -> None:
+            from hubbub.runtime.cli_run import visible
+
             for who, answer in interview_run(run_dir, question, list(agent or []), group, at_h, overrides):
-                typer.echo(f"{who}: {answer}")
+                typer.echo(visible(f"{who}: {answer}"))  # a model's escape sequences never reach the terminal
 
         guard(go)

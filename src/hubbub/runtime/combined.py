@@ -23,13 +23,14 @@ from hubbub.errors import ConfigError
 from hubbub.kernel.events import Event
 from hubbub.kernel.seeding import SeedTree
 from hubbub.llm.base import Backend
-from hubbub.runtime import s3_env
+from hubbub.runtime import s3_env, s3_interventions
 from hubbub.runtime.recorder import RunRecorder
 from hubbub.runtime.s3 import S3World
 from hubbub.runtime.trendsim import Participant, TrendSimWorld, UserState
 from hubbub.scenarios.config import Scenario
 
-GRAPH_ONLY = ("block_edge",)
+GRAPH_KINDS = ("s3_round", "graph_intervention")
+"""Events the follow-graph world owns; every other kind (hub visits, its interventions, interviews) is the hub's."""
 
 
 class CombinedWorld:
@@ -44,7 +45,7 @@ class CombinedWorld:
                                    llm, recorder, seeds)
         self.horizon = max(self.s3.horizon, self.trend.horizon)
         self.safe_window = self.trend.safe_window
-        self.barrier_kinds = tuple(self.trend.barrier_kinds) + self.s3.barrier_kinds
+        self.barrier_kinds = tuple(dict.fromkeys(tuple(self.trend.barrier_kinds) + self.s3.barrier_kinds))
 
     @property
     def sessions_done(self) -> int:
@@ -62,19 +63,25 @@ class CombinedWorld:
         return rows
 
     def initial_events(self) -> list[Event]:
-        return sorted(self.trend.initial_events() + self.s3.initial_events(),
-                      key=lambda e: (e.time, e.priority, e.agent or ""))
+        hub = [e for e in self.trend.initial_events() if e.kind != "intervention" or self._hub_applies(e)]
+        return sorted(hub + self.s3.initial_events(), key=lambda e: (e.time, e.priority, e.agent or ""))
+
+    def _hub_applies(self, event: Event) -> bool:
+        """A change to one user reaches the hub only if that user visits it (rule users never do)."""
+        iv = self.trend.sc.interventions[event.data["index"]]
+        return iv.type not in ("suspend_user", "set_profile", "set_state") or iv.agent in self.trend.participants
+
+    def _world(self, event: Event) -> Any:
+        return self.s3 if event.kind in GRAPH_KINDS else self.trend
 
     async def compute(self, event: Event) -> Any:
-        world = self.s3 if event.kind == "s3_round" else self.trend
-        return await world.compute(event)
+        return await self._world(event).compute(event)
 
     def still_valid(self, event: Event, outcome: Any) -> bool:
-        world = self.s3 if event.kind == "s3_round" else self.trend
-        return world.still_valid(event, outcome)
+        return self._world(event).still_valid(event, outcome)
 
     def commit(self, event: Event, outcome: Any) -> list[Event]:
-        if event.kind == "s3_round":
+        if event.kind in GRAPH_KINDS:
             return self.s3.commit(event, outcome)
         follow_ups = self.trend.commit(event, outcome)
         if event.kind == "step" and any(kind == "session_start" for kind, _ in getattr(outcome, "records", ())):
@@ -96,20 +103,12 @@ def _attackers(scenario: Scenario, n_users: int) -> list[Participant]:
     return trend_attackers(scenario, n_users)
 
 
-def check_supported(scenario: Scenario) -> None:
-    """Hub interventions and interviews work; follow-graph interventions are not implemented yet."""
-    for k, iv in enumerate(scenario.interventions):
-        if iv.type in GRAPH_ONLY or (iv.type == "feed" and iv.recommendation_share is not None):
-            raise ConfigError(f"interventions.{k}.type = {iv.type!r}: follow-graph interventions are not "
-                              f"implemented for kind 'combined' yet (see docs/s3.md)")
-
-
 def prepare_inputs(scenario: Scenario, seeds: SeedTree) -> tuple[s3_env.S3Inputs, Any]:
     """The follow-graph environment and the hub's topic, checked before anything is written."""
     from hubbub.runtime.population import resolve_topic
 
-    check_supported(scenario)
     inputs = s3_env.prepare(scenario, seeds)
+    s3_interventions.check(scenario, inputs.agent_ids, inputs.graph)
     if not inputs.llm_users:
         raise ConfigError("kind 'combined' needs LLM users (they are the hub's visitors); raise s3.population.llm_users")
     return inputs, resolve_topic(scenario)

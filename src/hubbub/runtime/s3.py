@@ -19,11 +19,10 @@ import numpy as np
 
 from hubbub.agents.demographics import Demographics
 from hubbub.agents.memory import MemoryItem, MemoryPool, MemoryScorer, make_forgetting
-from hubbub.errors import ConfigError
 from hubbub.kernel.events import Event
 from hubbub.kernel.seeding import SeedTree
 from hubbub.llm.base import Backend
-from hubbub.runtime import s3_env, s3_exposure as exp, s3_record as record
+from hubbub.runtime import s3_env, s3_exposure as exp, s3_interventions as ivs, s3_record as record
 from hubbub.runtime.recorder import RunRecorder
 from hubbub.runtime.s3_agents import Decision, LLMAgents, Received
 from hubbub.runtime.s3_behaviour import t as bt
@@ -74,7 +73,8 @@ class S3World:
         self.step_s = self.cfg.step_h * HOUR
         self.horizon = self.cfg.steps * self.step_s
         self.safe_window = 0.0
-        self.barrier_kinds = ("s3_round",)
+        self.barrier_kinds = ("s3_round", "intervention", "interview", "graph_intervention")
+        self.controls = ivs.GraphControls(self.n, self.cfg.recommend)
         self.sessions_done = 0
         self.posts = PostLog()
         self.emotion = np.zeros(self.n, dtype=np.int8)
@@ -114,7 +114,8 @@ class S3World:
                 f"{self.cfg.steps} rounds of {self.cfg.step_h:g} h")
 
     def initial_events(self) -> list[Event]:
-        return [Event(k * self.step_s, "s3_round", None, PRIORITY_ROUND, {"step": k}) for k in range(self.cfg.steps + 1)]
+        rounds = [Event(k * self.step_s, "s3_round", None, PRIORITY_ROUND, {"step": k}) for k in range(self.cfg.steps + 1)]
+        return rounds + ivs.scheduled_events(self.sc)
 
     def index_of(self, agent_id: str) -> int:
         return self.graph_index[agent_id]
@@ -133,14 +134,25 @@ class S3World:
 
     # ---------------------------------------------------------------- Process protocol
 
-    async def compute(self, event: Event) -> StepOutcome:
+    async def compute(self, event: Event) -> Any:
+        if event.kind == "interview":
+            return await ivs.interview(self, event)
+        if event.kind in ("intervention", "graph_intervention"):
+            return None  # everything happens at commit
         step = int(event.data["step"])
         return await (self._setup_step(event.time) if step == 0 else self._round(step, event.time))
 
     def still_valid(self, event: Event, outcome: StepOutcome) -> bool:
         return True  # rounds are barriers: nothing is committed between their compute and commit
 
-    def commit(self, event: Event, outcome: StepOutcome) -> list[Event]:
+    def commit(self, event: Event, outcome: Any) -> list[Event]:
+        if event.kind in ("intervention", "graph_intervention"):
+            self.rec.event(event.time, "intervention", None, ivs.apply(self, event))
+            return []
+        if event.kind == "interview":
+            for agent, kind, data in outcome:
+                self.rec.event(event.time, kind, agent, data)
+            return []
         if outcome.step == 0:
             self._commit_setup(outcome)
         else:
@@ -206,14 +218,30 @@ class S3World:
         return self.cfg.emotion.decay if self.cfg.emotion.enabled else 0.0
 
     def _exposures(self, k: int, out: StepOutcome) -> exp.Exposures:
+        recommend = self.controls.recommend
         follow = exp.follow_exposures(self.graph.delivery, self.mutual, self.posts, k)
-        pool = exp.candidate_pool(self.cfg.recommend, self.posts, k)
-        personal = self._personal_rankings(pool) if self.cfg.recommend.ranker == "relevance" else None
-        rec = exp.recommend(self.cfg.recommend, pool, self.posts, self.n, self.keys if pool.size else np.zeros(0, np.int64),
+        pool = exp.candidate_pool(recommend, self.posts, k)
+        personal = self._personal_rankings(pool) if recommend.ranker == "relevance" else None
+        rec = exp.recommend(recommend, pool, self.posts, self.n, self.keys if pool.size else np.zeros(0, np.int64),
                             self.seeds.rng("recommend", k), personal)
+        rec = exp.Exposures.concat([rec, self._pinned(k)])
         hub = self._hub_exposures(out)
+        follow, rec = self.controls.filter(follow, self.posts, self.n, out.time), \
+            self.controls.filter(rec, self.posts, self.n, out.time)
         out.counts = {"deliveries": len(follow), "recommended": len(rec), "hub": len(hub)}
         return exp.Exposures.concat([follow, rec, hub]).dedupe()
+
+    def _pinned(self, k: int) -> exp.Exposures:
+        """Platform posts injected by an intervention reach every user at the round after it."""
+        posts = [p for p, at in self.controls.pinned if at == k]
+        if not posts:
+            return exp.Exposures.empty()
+        users = np.arange(self.n, dtype=np.int64)
+        return exp.Exposures(np.repeat(np.array(posts, dtype=np.int64), self.n), np.tile(users, len(posts)),
+                             np.full(self.n * len(posts), exp.RECOMMENDED, np.int8))
+
+    def record_posts(self, ids: np.ndarray, t: float) -> None:
+        record.posts_event(self, ids, t)
 
     def _personal_rankings(self, pool: np.ndarray) -> dict[int, np.ndarray]:
         if pool.size == 0:
@@ -266,9 +294,13 @@ class S3World:
         author, kind = int(self.posts.col("author")[post]), int(self.posts.col("kind")[post])
         text = self.posts.texts[post]
         if author < 0:
-            return bt(self.sc.lang, "platform", text=text)
+            shown = bt(self.sc.lang, "platform", text=text)
+            label = self.controls.label_of(self.posts, post)
+            return shown if label is None else f"{shown} {bt(self.sc.lang, 'label', text=label)}"
         key = "reposted" if kind == REPOST else "posted"
-        return bt(self.sc.lang, key, author=self.ids[author], text=text)
+        shown = bt(self.sc.lang, key, author=self.ids[author], text=text)
+        label = self.controls.label_of(self.posts, post)
+        return shown if label is None else f"{shown} {bt(self.sc.lang, 'label', text=label)}"
 
     def _embed_own_posts(self, decisions: list[Decision]) -> None:
         written = [d for d in decisions if d.action == "post" and d.text]
@@ -369,17 +401,12 @@ class S3World:
         self.hub_pending.setdefault(index, t)
 
 
-def check_supported(scenario: Scenario) -> None:
-    """Interventions and interviews are not implemented for follow-graph rounds yet."""
-    if scenario.kind == "s3" and (scenario.interventions or scenario.interviews):
-        raise ConfigError("interventions and interviews are not supported for kind 's3' yet; remove them "
-                          "or use kind 'trendsim' (see docs/s3.md)")
-
-
 def prepare_inputs(scenario: Scenario, seeds: SeedTree) -> s3_env.S3Inputs:
-    """Read and check every input (graph, personas, data files) before the run folder is touched."""
-    check_supported(scenario)
-    return s3_env.prepare(scenario, seeds)
+    """Read and check every input (graph, personas, data files, interventions) before the run folder
+    is touched."""
+    inputs = s3_env.prepare(scenario, seeds)
+    ivs.check(scenario, inputs.agent_ids, inputs.graph)
+    return inputs
 
 
 def build_world(scenario: Scenario, prepared: s3_env.S3Inputs, llm: Backend, recorder: RunRecorder,

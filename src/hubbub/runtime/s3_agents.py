@@ -101,6 +101,11 @@ class LLMAgents:
         return bh.fit_prompt(build, select, render, received, self.cfg.behaviour.prompt_budget,
                              self.cfg.memory.token_budget)
 
+    def memory_text(self, user: LLMUser, now: float) -> str:
+        """The user's memory as their prompts show it now (the best-scoring items within the budget)."""
+        items = self.pools[user.index].select(now, user.profile_vec, self.cfg.memory.token_budget, self.overhead)
+        return render_memory(items, self.lang) if items else ""
+
     # -------------------------------------------------------------------- one step of one user
 
     async def decide(self, user: LLMUser, step: int, now: float, received: list[Received],

@@ -28,6 +28,7 @@ TEXT: dict[str, dict[str, str]] = {
         "reposted": "@{author} reposted: {text}",
         "posted": "@{author}: {text}",
         "platform": "Trending on the platform: {text}",
+        "label": "[Label added by the platform: {text}]",
     },
     "zh": {
         "event": "事件：{event}",
@@ -40,6 +41,7 @@ TEXT: dict[str, dict[str, str]] = {
         "reposted": "@{author} 转发：{text}",
         "posted": "@{author}：{text}",
         "platform": "平台热搜：{text}",
+        "label": "【平台标注：{text}】",
     },
 }
 

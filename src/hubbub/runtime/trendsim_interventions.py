@@ -19,17 +19,35 @@ HOUR = 3600.0
 PRIORITY_BARRIER = -1  # before steps at the same time
 
 
+def for_hub(iv: Intervention) -> bool:
+    """Whether the trending-topic hub applies ``iv`` (the rest act on a follow graph)."""
+    if iv.type == "block_edge":
+        return False
+    if iv.type == "feed":
+        return iv.ranker is not None
+    if iv.type == "label":
+        return iv.post_id is None
+    if iv.type == "set_state":
+        return any(v is not None for v in (iv.emotion, iv.confidence, iv.opinion))
+    if iv.type == "inject_post":
+        return iv.channel != "graph"
+    return True
+
+
 def check_supported(scenario: Any) -> None:
     """Refuse interventions that make no sense for a trending topic alone."""
     for k, iv in enumerate(scenario.interventions):
-        if iv.type == "block_edge" or (iv.type == "feed" and iv.ranker is None):
-            raise ConfigError(f"interventions.{k}.type = {iv.type!r}: applies to follow graphs "
+        graph_fields = [f for f in ("emotion_level", "attitude", "post_id", "recommendation_share")
+                        if getattr(iv, f) is not None] + (["channel = 'graph'"] if iv.channel == "graph" else [])
+        if not for_hub(iv) or graph_fields:
+            what = f"{iv.type!r}" + (f" with {', '.join(graph_fields)}" if graph_fields else "")
+            raise ConfigError(f"interventions.{k}.type = {what}: applies to follow graphs "
                               f"(kind 's3' or 'combined'), not to kind 'trendsim'")
 
 
 def scheduled_events(scenario: Any) -> list[Event]:
     events = [Event(iv.at_h * HOUR, "intervention", None, PRIORITY_BARRIER, {"index": k})
-              for k, iv in enumerate(scenario.interventions)]
+              for k, iv in enumerate(scenario.interventions) if for_hub(iv)]
     events += [Event(iv.at_h * HOUR, "interview", None, PRIORITY_BARRIER, {"index": k})
                for k, iv in enumerate(scenario.interviews)]
     return events

@@ -35,7 +35,7 @@ class Intervention(Section):
 
     at_h: float = Field(..., ge=0, description="Simulated hour at which the intervention is applied.")
     type: Literal["inject_post", "set_state", "set_profile", "attack", "censorship", "remove_comment",
-                  "suspend_user", "block_edge", "label", "feed"] = Field(..., description="What to do: inject_post (a post/comment as a user or the platform), set_state / set_profile (change a user), attack (change attacker share or prototypes), censorship (switch on/off), remove_comment, suspend_user, block_edge (follow graphs), label (community note / warning on a comment), feed (comment ranking or recommendation settings).")
+                  "suspend_user", "block_edge", "label", "feed"] = Field(..., description="What to do: inject_post (a post/comment as a user or the platform), set_state / set_profile (change a user), attack (change attacker share or prototypes), censorship (switch on/off), remove_comment, suspend_user, block_edge (follow graphs), label (community note / warning on a comment or, with post_id, a follow-graph post), feed (comment ranking or recommendation settings).")
     agent: str | None = Field(None, description="Target user id (set_state, set_profile, suspend_user) or author of an injected post ('platform' if empty).")
     text: str | None = Field(None, max_length=4000, description="Text of an injected post, or of a label / community note.")
     description: str | None = Field(None, max_length=4000, description="New profile description (set_profile).")
@@ -52,6 +52,10 @@ class Intervention(Section):
     target: str | None = Field(None, description="Follower side of a blocked follow edge (block_edge).")
     ranker: Literal["likes", "recent"] | None = Field(None, description="How comments are ranked from now on (feed).")
     recommendation_share: float | None = Field(None, ge=0, le=1, description="New share of recommended posts in feeds (feed, follow graphs).")
+    emotion_level: Literal["calm", "moderate", "intense"] | None = Field(None, description="New S3 emotion level of the user (set_state, follow graphs).")
+    attitude: Literal["negative", "positive"] | None = Field(None, description="New S3 attitude of the user toward the target (set_state, follow graphs).")
+    post_id: int | None = Field(None, ge=0, description="Target post of the follow graph (label, follow graphs): a warning label / community note shown with it and its reposts.")
+    channel: Literal["hub", "graph"] | None = Field(None, description="Where an injected post goes in a combined run: hub (a comment on the trending topic, the default) or graph (a post in the follow graph). Kind 's3' always uses the graph.")
 
     @model_validator(mode="after")
     def _needs(self) -> "Intervention":
@@ -62,6 +66,10 @@ class Intervention(Section):
             raise ValueError("intervention type 'attack' needs share or prototypes")
         if self.type == "feed" and self.ranker is None and self.recommendation_share is None:
             raise ValueError("intervention type 'feed' needs ranker or recommendation_share")
+        if self.type == "set_state" and all(getattr(self, f) is None for f in
+                                            ("emotion", "confidence", "opinion", "emotion_level", "attitude")):
+            raise ValueError("intervention type 'set_state' needs emotion, confidence or opinion (TrendSim) or "
+                             "emotion_level or attitude (follow graphs)")
         if self.until_h is not None and self.until_h <= self.at_h:
             raise ValueError(f"until_h ({self.until_h}) must be later than at_h ({self.at_h})")
         return self
