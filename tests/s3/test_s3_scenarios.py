@@ -52,3 +52,24 @@ def test_combined_scenario_records_hub_and_followee_channels(tmp_path):
     assert hub_users <= set(sessions["agent"])  # hub-aware users did visit the hub
     hub_post = r.s3_posts[r.s3_posts["kind"] == "hub"]
     assert len(hub_post) == 1 and hub_post["author"].iloc[0] == "platform"
+
+
+def test_the_s3_workbench_demo_applies_six_intervention_kinds_and_interviews_everyone_twice(tmp_path):
+    import json
+    import sqlite3
+
+    from hubbub.runtime.simulation import Simulation
+    from hubbub.scenarios.loading import read_scenario_data, set_dotted
+    from hubbub.scenarios.config import scenario_from_dict
+
+    data, source = read_scenario_data("s3-workbench-demo")
+    set_dotted(data, "llm.backend", "scripted")
+    set_dotted(data, "s3.memory.embedder", "hashing")
+    out = tmp_path / "run"
+    Simulation(scenario_from_dict(data, source), out).run()
+    with sqlite3.connect(out / "run.sqlite") as conn:
+        effects = [json.loads(d) for (d,) in conn.execute("SELECT data FROM events WHERE kind = 'intervention'")]
+        answers = conn.execute("SELECT COUNT(*), COUNT(DISTINCT agent) FROM events WHERE kind = 'interview'").fetchone()
+    assert sorted(e["type"] for e in effects) == ["block_edge", "feed", "inject_post", "label", "set_state", "suspend_user"]
+    assert all(e["effect"].get("applied", True) for e in effects)
+    assert answers == (20, 10)

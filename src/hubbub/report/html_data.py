@@ -313,6 +313,11 @@ def _activity_section(run: Any, name: str, opts: Options) -> dict[str, Any]:
     return {"chart": chart, "table": table(act)}
 
 
+def _state(value: Any) -> Any:
+    """A state value as the interview table shows it: a number (TrendSim) or a level name (S3)."""
+    return plain(value, 40) if isinstance(value, str) else num(value)
+
+
 def _timeline_section(run: Any, opts: Options) -> dict[str, Any]:
     out: dict[str, Any] = {}
     iv = frames.interventions(run)
@@ -325,7 +330,7 @@ def _timeline_section(run: Any, opts: Options) -> dict[str, Any]:
         out["interviews"] = {"total": len(qa), "shown": len(shown), "answers": [
             {"h": num(r.hours), "agent": plain(r.agent, 80), "group": plain(r.group, 80),
              "q": plain(r.question, lim.text_chars), "a": plain(r.answer, lim.text_chars),
-             "emotion": num(r.emotion), "confidence": num(r.confidence)} for r in shown.itertuples(index=False)]}
+             "emotion": _state(r.emotion), "confidence": _state(r.confidence)} for r in shown.itertuples(index=False)]}
     return out
 
 

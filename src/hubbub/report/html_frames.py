@@ -185,12 +185,13 @@ def interventions(run: Any) -> pd.DataFrame:
 
 def interviews(run: Any) -> pd.DataFrame:
     """Interview answers: hours (the event's simulated time), agent, group, question, answer, emotion,
-    confidence (the agent's state when asked)."""
+    confidence (the agent's state when asked; in a follow-graph run the emotion level and the attitude)."""
     frame = timeline(run, ("interview",))
     rows = []
     for hours, agent, d in zip(frame["hours"], frame["agent"], frame["data"]):
         rows.append({"hours": hours, "agent": agent, "group": d.get("group"), "question": d.get("question", ""),
-                     "answer": d.get("answer", ""), "emotion": d.get("emotion"), "confidence": d.get("confidence")})
+                     "answer": d.get("answer", ""), "emotion": d.get("emotion", d.get("emotion_level")),
+                     "confidence": d.get("confidence", d.get("attitude"))})
     columns = ["hours", "agent", "group", "question", "answer", "emotion", "confidence"]
     return pd.DataFrame(rows, columns=columns)
 

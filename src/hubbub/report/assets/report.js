@@ -473,7 +473,7 @@
     if (run.interviews) section(host, "Interviews", function (s) {
       var q = run.interviews;
       s.appendChild(h("p", { cls: "muted", text: q.shown < q.total ? "Showing " + q.shown + " of " + q.total + " answers." : q.total + " answers." }));
-      dataTable(s, { columns: ["hours", "agent", "group", "question", "answer", "emotion", "confidence"],
+      dataTable(s, { columns: ["hours", "agent", "group", "question", "answer", "emotion", "confidence / attitude"],
         rows: q.answers.map(function (a) { return [a.h, a.agent, a.group, a.q, a.a, a.emotion, a.confidence]; }) }, { search: true, pageSize: 20 });
     }, "interviews");
     if (run.threads) section(host, "Threads", function (s) { threadBrowser(s, run.threads); }, "thread-browser");
