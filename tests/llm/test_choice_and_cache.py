@@ -68,3 +68,28 @@ def test_request_key_depends_on_content_and_model():
     assert request_key(req(), "m") == request_key(req(), "m")
     assert request_key(req(), "m") != request_key(req(), "other")
     assert request_key(req(seed=1)) != request_key(req(seed=2))
+
+
+def test_the_reply_memo_is_bounded_and_falls_back_to_the_store():
+    """A long run must not keep every reply in memory: past ``memo_size`` the least recently used
+    replies are dropped from memory and found again in the reply store (the run record)."""
+    recorded: dict[str, dict] = {}
+
+    class Store:
+        lookups = 0
+
+        def get_reply(self, key):
+            Store.lookups += 1
+            return recorded.get(key)
+
+    inner = ScriptedBackend()
+    store = Store()
+    cached = CachedBackend(inner, store=store, memo_size=3)
+    cached.on_call = lambda key, request, result: recorded.setdefault(key, {"text": result.text, "method": ""})
+    requests = [GenerateRequest("t", (("user", f"q{i}"),), seed=i, max_tokens=8) for i in range(6)]
+    first = cached.generate(requests)
+    assert len(cached._memo) == 3 and cached.misses == 6
+    again = cached.generate(requests)
+    assert [r.text for r in again] == [r.text for r in first]
+    assert all(r.stats.cache_hit for r in again), "an evicted reply was asked again instead of read back"
+    assert cached.misses == 6 and len(cached._memo) == 3 and Store.lookups >= 3

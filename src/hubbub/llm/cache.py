@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import time
+from collections import OrderedDict
 from typing import Any, Callable, Protocol
 
 from hubbub.llm.base import (
@@ -73,6 +74,7 @@ class CachedBackend(Backend):
         on_call: OnCall | None = None,
         model: str | None = None,
         failures: FailureStore | None = None,
+        memo_size: int = 50_000,
     ) -> None:
         self.inner = inner
         self.store = store
@@ -80,7 +82,10 @@ class CachedBackend(Backend):
         self.on_call = on_call
         self.name = inner.name if inner is not None else "replay"
         self.model = model if model is not None else (inner.model if inner is not None else "")
-        self._memo: dict[str, dict[str, Any]] = {}
+        self._memo: OrderedDict[str, dict[str, Any]] = OrderedDict()
+        self.memo_size = memo_size
+        """Replies kept in memory, most recently used last; older ones are found again in ``store`` (the
+        run record), so a long run's memory stays flat."""
         self._inflight: dict[str, asyncio.Future[Result]] = {}
         self.hits = 0
         self.misses = 0
@@ -115,14 +120,22 @@ class CachedBackend(Backend):
         return result
 
     def _lookup(self, key: str) -> dict[str, Any] | None:
-        if key in self._memo:
-            return self._memo[key]
+        reply = self._memo.get(key)
+        if reply is not None:
+            self._memo.move_to_end(key)
+            return reply
         if self.store is not None:
             reply = self.store.get_reply(key)
             if reply is not None:
-                self._memo[key] = reply
+                self._remember(key, reply)
                 return reply
         return None
+
+    def _remember(self, key: str, reply: dict[str, Any]) -> None:
+        self._memo[key] = reply
+        self._memo.move_to_end(key)
+        if len(self._memo) > self.memo_size:
+            self._memo.popitem(last=False)
 
     async def _forward(self, key: str, request: Request) -> Result:
         future: asyncio.Future[Result] = asyncio.get_running_loop().create_future()
@@ -130,7 +143,7 @@ class CachedBackend(Backend):
         try:
             result = await self._call_inner(request)
             if result.ok:
-                self._memo[key] = reply_of(result)
+                self._remember(key, reply_of(result))
             self.misses += 1
             future.set_result(result)
             return result
