@@ -74,7 +74,7 @@ class CachedBackend(Backend):
         on_call: OnCall | None = None,
         model: str | None = None,
         failures: FailureStore | None = None,
-        memo_size: int = 50_000,
+        memo_size: int = 10_000,
     ) -> None:
         self.inner = inner
         self.store = store

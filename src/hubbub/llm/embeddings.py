@@ -19,6 +19,8 @@ from another; ``name`` identifies the model so cached vectors are never mixed.
 
 from __future__ import annotations
 
+from collections import OrderedDict
+
 import hashlib
 import importlib.util
 import logging
@@ -193,11 +195,13 @@ class CachedEmbedder:
     """Memoises ``inner``'s vectors by text digest; repeated texts in one call are embedded once.
     ``hits`` and ``misses`` count texts served from and added to the cache."""
 
-    def __init__(self, inner: Embedder) -> None:
+    def __init__(self, inner: Embedder, max_items: int = 20_000) -> None:
         self.inner = inner
         self.name = inner.name
         self.dim = inner.dim
-        self._vectors: dict[bytes, np.ndarray] = {}
+        self.max_items = max_items
+        """Vectors kept, least recently used dropped first (a long run sees ever new texts)."""
+        self._vectors: OrderedDict[bytes, np.ndarray] = OrderedDict()
         self.hits = 0
         self.misses = 0
 
@@ -208,14 +212,20 @@ class CachedEmbedder:
         batch = _as_text_list(texts)
         keys = [text_key(text) for text in batch]
         todo = {key: text for key, text in zip(keys, batch) if key not in self._vectors}
+        known = {key: self._vectors[key] for key in keys if key not in todo}
         if todo:
-            fresh = self.inner.encode(list(todo.values()))
-            self._vectors.update(zip(todo.keys(), fresh))
+            # rows are copied: a kept row must not keep its whole batch matrix alive
+            known.update((key, row.copy()) for key, row in zip(todo.keys(), self.inner.encode(list(todo.values()))))
+        for key, row in known.items():
+            self._vectors[key] = row
+            self._vectors.move_to_end(key)
+        while len(self._vectors) > self.max_items:
+            self._vectors.popitem(last=False)
         self.misses += len(todo)
         self.hits += len(batch) - len(todo)
         if not batch:
             return np.zeros((0, self.dim), dtype=np.float32)
-        return np.stack([self._vectors[key] for key in keys]).astype(np.float32, copy=False)
+        return np.stack([known[key] for key in keys]).astype(np.float32, copy=False)
 
     def clear(self) -> None:
         """Forget every cached vector (the counters are kept)."""

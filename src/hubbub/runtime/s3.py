@@ -266,7 +266,8 @@ class S3World:
             return {}
         posts, receivers, sources = ex.post[mask], ex.receiver[mask], ex.source[mask]
         distinct = np.unique(posts)
-        vectors = dict(zip(distinct.tolist(), self.inp.embedder.encode([self.posts.texts[int(p)] for p in distinct])))
+        matrix = self.inp.embedder.encode([self.posts.texts[int(p)] for p in distinct])
+        vectors = {p: row.copy() for p, row in zip(distinct.tolist(), matrix)}  # memory keeps rows, not the matrix
         out: dict[int, list[Received]] = {}
         for p, r, s in zip(posts.tolist(), receivers.tolist(), sources.tolist()):
             out.setdefault(r, []).append(Received(p, self._render(p), self.ids[self.posts.col("author")[p]]
@@ -306,7 +307,7 @@ class S3World:
         written = [d for d in decisions if d.action == "post" and d.text]
         if written:
             for d, v in zip(written, self.inp.embedder.encode([d.text for d in written])):
-                d.text_vector = v
+                d.text_vector = v.copy()
 
     # ---------------------------------------------------------------- commit of a round
 

@@ -217,7 +217,8 @@ class TrendSimWorld:
         visible = t + duration
         self._record_action(out, p, d, t, action, text, target, flagged, visible, impression, observation)
         done = d["step"] + 1
-        ends = action == "exit" or done >= self.cfg.session.max_actions
+        cut = visible > self.horizon  # the topic leaves the board before the user's next action
+        ends = action == "exit" or done >= self.cfg.session.max_actions or cut
         if self.cfg.session.reflection == "action" or ends:
             described = pages.describe_action(self.lang, action, text)
             state = await self._reflect(key, state, p, impression, described)
@@ -225,6 +226,8 @@ class TrendSimWorld:
             out.records.append(("state", _state_data(state)))
         if ends:
             self._end_session(p, d, t, visible, done, view, out, state)
+            if cut and action != "exit" and done < self.cfg.session.max_actions:
+                out.records[-1][1]["reason"] = "lifecycle_end"
         else:
             out.follow_ups.append(self._next_step(p, d, visible, action, target))
 
@@ -234,7 +237,9 @@ class TrendSimWorld:
             return pages.browse_text(self.lang, hub.title, hub.summary), pages.browse_actions(), ()
         if d["page"] == "main":
             shown, more = view.comment_page(t, d["page_no"], per.comments_per_page)
-            text = pages.main_text(self.lang, hub.title, hub.content, view.counts(t), shown, d["page_no"])
+            first = d["step"] <= 1  # sessions open on Browse; the first Main page follows view_details
+            content = hub.content if first or per.repeat_content else hub.summary
+            text = pages.main_text(self.lang, hub.title, content, view.counts(t), shown, d["page_no"])
             return text, pages.main_actions(bool(shown), more), shown
         comment, replies = view.comment_detail(t, d["comment_id"], per.replies_per_page)
         shown = (comment,) if comment is not None else ()
@@ -297,13 +302,18 @@ class TrendSimWorld:
 
     async def _reflect(self, key: tuple, state: UserState, p: Participant, impression: str, action: str) -> UserState:
         fields = {"impression": impression, "action": action}
-        results = await asyncio.gather(
-            self._choose("reflect_emotion", key, state, p, options=[f"{b:.1f}" for b in BINS], **fields),
-            self._choose("reflect_confidence", key, state, p, options=[f"{b:.1f}" for b in BINS], **fields),
+        bins = [f"{b:.1f}" for b in BINS]
+        # The four calls share everything but their last question: one goes first so a server's prefix
+        # cache holds the shared part when the other three arrive together.
+        first = await asyncio.gather(self._choose("reflect_emotion", key, state, p, options=bins, **fields),
+                                     return_exceptions=True)
+        rest = await asyncio.gather(
+            self._choose("reflect_confidence", key, state, p, options=bins, **fields),
             self._gen("reflect_summary", key, state, p, **fields),
             self._gen("reflect_opinion", key, state, p, **fields),
-            return_exceptions=True,  # wait for all four: no orphaned calls, and the reported failure
+            return_exceptions=True,  # wait for all: no orphaned calls, and the reported failure
         )  # is the first in this order, not the first in wall-clock time (the log stays deterministic)
+        results = [*first, *rest]
         for result in results:
             if isinstance(result, BaseException):
                 raise result

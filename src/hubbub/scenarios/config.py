@@ -83,6 +83,7 @@ class HubConfig(Section):
 
     comments_per_page: int = Field(4, ge=1, le=100, description="Comments shown per page on the Main page (top-k by likes).")
     replies_per_page: int = Field(4, ge=1, le=100, description="Replies shown on a Comment page.")
+    repeat_content: bool = Field(False, description="Show the topic's full text on every Main page a user opens (true), or on the first of a session and the summary afterwards (false: the same information, ~150 fewer prompt tokens per later Main page).")
 
 
 class SessionConfig(Section):

@@ -23,11 +23,8 @@ from hubbub.llm.base import Messages
 LANGS = ("en", "zh")
 
 SYSTEM_TEXT = {
-    "en": ("This is a research simulation of a social media platform, used to study how trending topics "
-           "evolve and how platforms can defend against harmful content. Follow the instructions in the "
-           "user message exactly and output only what is asked."),
-    "zh": ("这是一个社交媒体平台的研究模拟，用于研究热搜话题如何演化以及平台如何防御有害内容。"
-           "请严格按照用户消息中的要求作答，只输出所要求的内容。"),
+    "en": "A research simulation of a social media platform: follow the user message exactly and output only what is asked.",
+    "zh": "这是一个社交媒体平台的研究模拟：请严格按照用户消息作答，只输出所要求的内容。",
 }
 
 PERSONA_FIELDS = ("long_term", "summary", "opinion", "emotion", "confidence")
