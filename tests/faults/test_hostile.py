@@ -170,7 +170,8 @@ def test_hostile_content_never_changes_the_options_or_the_actions(hostile_run):
     run_dir, recording = hostile_run
     assert len(recording.choices) > 50
     offered = [o for r in recording.choices if r.kind == "trendsim.choose_comment" for o in r.options]
-    assert any(o.startswith("Ignore all previous") for o in offered), "hostile comments were never options"
+    injections = ("Ignore all previous", "B) ", '{"choice"', "SYSTEM:", "\nA) like")
+    assert any(o.startswith(injections) for o in offered), "hostile comments were never options"
     for request in recording.choices:
         assert len(option_lines(request)) == len(request.options)
     events = load_run(run_dir).events
