@@ -99,16 +99,74 @@ def test_ties_are_broken_by_priority_then_seq():
     assert (a.seq, b.seq, c.seq) == (1, 0, 2)
 
 
+class Overlaps(Chatter):
+    """Records which events were being computed while each one was."""
+
+    def __init__(self) -> None:
+        super().__init__(100.0, sleep=0.001)  # posts become visible late: no speculation conflicts
+        self.running: set[str] = set()
+        self.seen_with: dict[str, set[str]] = {}
+
+    async def compute(self, event: Event):
+        name = event.agent or event.kind
+        self.running.add(name)
+        for other in self.running:
+            self.seen_with.setdefault(other, set()).update(self.running - {other})
+        try:
+            return await super().compute(event)
+        finally:
+            self.running.discard(name)
+
+
 def test_barrier_events_run_alone():
-    world = Chatter(100.0)  # posts become visible late: no speculation conflicts
+    world = Overlaps()
     queue = EventQueue()
     for i in range(6):
         queue.push(Event(float(i), "visit", f"a{i}", 0, {"n": 4}))
     queue.push(Event(2.5, "barrier", None, 0, {"n": 4}))
     sched = Scheduler(queue, world, concurrency=16, speculation="always", barrier_kinds=frozenset({"barrier"}))
-    sizes = []
-    while sched.pending():
-        before = len(queue)
-        asyncio.run(sched.step())
-        sizes.append(before - len(queue))
-    assert sizes == [3, 1, 3]
+    asyncio.run(sched.run())
+    assert world.seen_with.get("barrier", set()) == set()
+    assert world.seen_with["a0"] >= {"a1", "a2"} and world.seen_with["a3"] >= {"a4", "a5"}
+    assert not world.seen_with["a0"] & {"a3", "a4", "a5"}  # nothing is computed across a barrier
+
+
+def test_the_window_slides_instead_of_waiting_for_the_slowest():
+    """While a slow event is computed, the events before it commit and the window refills at once:
+    later events start before the slow one ends (a batch would wait for it)."""
+
+    class Slow(Chatter):
+        def __init__(self) -> None:
+            super().__init__(100.0)
+            self.trace: list[str] = []
+
+        async def compute(self, event: Event):
+            self.trace.append(f"start {event.agent}")
+            await asyncio.sleep(0.3 if event.agent == "a3" else 0.001)
+            self.trace.append(f"end {event.agent}")
+            return await super().compute(event)
+
+    world = Slow()
+    queue = EventQueue()
+    for i in range(10):
+        queue.push(Event(float(i), "visit", f"a{i}", 0, {"n": 4}))
+    asyncio.run(Scheduler(queue, world, concurrency=4, speculation="always").run())
+    assert world.trace.index("start a4") < world.trace.index("end a3")
+    assert [a for _, a, _ in world.log] == [f"a{i}" for i in range(10)]
+
+
+def test_a_stopped_run_loses_at_most_the_window():
+    world = Chatter(100.0, sleep=0.001)
+    queue = EventQueue()
+    for i in range(40):
+        queue.push(Event(float(i), "visit", f"a{i}", 0, {"n": 4}))
+    sched = Scheduler(queue, world, concurrency=8, speculation="always")
+
+    async def three_steps() -> None:
+        for _ in range(3):
+            await sched.step()
+        assert len(sched.window) <= 8
+        await sched.aclose()
+
+    asyncio.run(three_steps())
+    assert len(world.log) + len(sched.window) + len(queue) == 40

@@ -1,23 +1,22 @@
 """The scheduler: runs events in ``(time, priority, seq)`` order, many at once, committing in order.
 
-Events are computed concurrently in batches (up to ``concurrency`` events, all within ``lookahead``
-simulated seconds of the first). Events inside the *safe window* (shorter than any action, so no
-commit of the batch can affect them) always join a batch; events beyond it join speculatively, and
-with ``speculation="adaptive"`` the number of speculative events grows while speculation pays off and
-shrinks when it has to be redone (each redo costs LLM calls that cannot be reused). Events of a
-*barrier* kind (interventions, interviews) run alone: nothing is computed across them, so they may
-change any state when they commit. Computing an event must not change shared state: it reads the
-world through a recorded view and returns an *outcome*. Outcomes are then committed one by one in
-event order. Before event *i* of a batch is committed the scheduler checks that the sequential run
-would have computed the same thing:
+Events are computed concurrently in a *sliding window* of up to ``concurrency`` events, all within
+``lookahead`` simulated seconds of the oldest one. Events inside the *safe window* of the oldest
+uncommitted event (shorter than any action, so no commit in flight can affect them) always join;
+events beyond it join speculatively, and with ``speculation="adaptive"`` the number of speculative
+events in flight grows by one with each that pays off and halves when one has to be redone (each redo
+costs LLM calls that cannot be reused). The oldest event is committed as soon as it is computed and
+the window is refilled at once, so commits are continuous: a killed run loses at most the events in
+flight. Events of a *barrier* kind (interventions, interviews, S3 rounds) run alone: nothing is
+computed across them, so they may change any state when they commit.
 
-* no event scheduled by an earlier commit of this batch comes before it, and
-* every read it made of shared state still returns the same value (``process.still_valid``).
-
-If either check fails, event *i* and everything after it go back to the queue and are computed again
-on the newer state (LLM replies are memoised, so unchanged requests are free). The first event of a
-batch always passes, so the run always progresses, and the committed log is the one a run with
-``concurrency=1`` produces.
+Computing an event must not change shared state: it reads the world through a recorded view and
+returns an *outcome*. Before the oldest event is committed the scheduler checks that the sequential
+run would have computed the same thing: every read it made of shared state still returns the same
+value (``process.still_valid``); if not, it is computed again on the current state (LLM replies are
+memoised, so unchanged requests are free). Every event in the window sorts before every event in the
+queue: when a commit schedules a follow-up that sorts before events in flight, those go back to the
+queue. So the committed log is the one a run with ``concurrency=1`` produces.
 """
 
 from __future__ import annotations
@@ -48,10 +47,21 @@ class SchedulerStats:
     """Counters a benchmark or a progress bar can read."""
 
     batches: int = 0
+    """Calls of :meth:`Scheduler.step` (each commits at least one event)."""
     committed: int = 0
     recomputed: int = 0
     max_batch: int = 0
+    """The most events in flight at once."""
     batch_sizes: list[int] = field(default_factory=list)
+
+
+@dataclass
+class _Flight:
+    """An event being computed: its task and whether it joined beyond the safe window."""
+
+    event: Event
+    task: asyncio.Task
+    speculative: bool
 
 
 class Scheduler:
@@ -84,79 +94,114 @@ class Scheduler:
         self.barrier_kinds = barrier_kinds
         self.stats = SchedulerStats()
         self.now = 0.0
+        self.window: list[_Flight] = []
+        self._orphans: set[asyncio.Task] = set()
 
-    def _take_batch(self) -> tuple[list[Event], int]:
-        """Up to ``concurrency`` events: all inside the safe window (which no commit of this batch can
-        affect), then at most ``spec_budget`` speculative ones. Returns (batch, index of first speculative)."""
-        first = self.queue.pop()
-        batch = [first]
-        if first.kind in self.barrier_kinds:
-            return batch, 1
-        safe_end = first.time + self.safe_window
-        horizon = first.time + self.lookahead
-        first_spec = None
-        while len(batch) < self.concurrency:
-            nxt = self.queue.peek()
-            if nxt is None or nxt.time > self.until or nxt.time >= horizon or nxt.kind in self.barrier_kinds:
-                break
-            if nxt.time >= safe_end:
-                first_spec = len(batch) if first_spec is None else first_spec
-                if len(batch) - first_spec >= self.spec_budget:
-                    break
-            batch.append(self.queue.pop())
-        return batch, len(batch) if first_spec is None else first_spec
+    # ------------------------------------------------------------------ the window
 
-    def _adapt(self, taken: int, first_spec: int, done: int) -> None:
-        """AIMD on speculation: double the budget after a clean batch, cut it to what succeeded otherwise."""
-        if self.speculation != "adaptive":
-            return
-        speculative, succeeded = taken - first_spec, max(0, done - first_spec)
-        if speculative == 0:
-            self.spec_budget = min(self.concurrency - 1, max(1, self.spec_budget))
-        elif succeeded == speculative:
-            self.spec_budget = min(self.concurrency - 1, max(1, 2 * self.spec_budget))
-        else:
-            self.spec_budget = max(1, succeeded) if self.concurrency > 1 else 0
-
-    def _commit_in_order(self, batch: list[Event], outcomes: list[Any]) -> int:
-        for i, (event, outcome) in enumerate(zip(batch, outcomes)):
-            if i > 0 and not self._may_commit(event, outcome):
-                for rest in batch[i:]:
-                    self.queue.requeue(rest)
-                self.stats.recomputed += len(batch) - i
-                return i
-            self.now = event.time
-            for follow_up in self.process.commit(event, outcome):
-                if follow_up.time < event.time:
-                    raise ValueError(f"event {follow_up.kind} scheduled in the past ({follow_up.time} < {event.time})")
-                self.queue.push(follow_up)
-        return len(batch)
-
-    def _may_commit(self, event: Event, outcome: Any) -> bool:
-        head = self.queue.peek()
-        if head is not None and head.sort_key() < event.sort_key():
+    def _admissible(self, nxt: Event | None) -> bool:
+        if nxt is None or nxt.time > self.until or len(self.window) >= self.concurrency:
             return False
-        return self.process.still_valid(event, outcome)
+        if not self.window:
+            return True
+        oldest = self.window[0].event
+        barrier = oldest.kind in self.barrier_kinds or nxt.kind in self.barrier_kinds
+        return not barrier and nxt.time < oldest.time + self.lookahead and (
+            not self._speculative(nxt) or self._in_flight_speculative() < self.spec_budget)
+
+    def _speculative(self, event: Event) -> bool:
+        return bool(self.window) and event.time >= self.window[0].event.time + self.safe_window
+
+    def _in_flight_speculative(self) -> int:
+        return sum(f.speculative for f in self.window)
+
+    def _fill(self) -> None:
+        """Start computing queued events while the window has room for them."""
+        while self._admissible(self.queue.peek()):
+            event = self.queue.pop()
+            speculative = self._speculative(event)
+            self.window.append(_Flight(event, self._start(event), speculative))
+        self.stats.max_batch = max(self.stats.max_batch, len(self.window))
+
+    def _start(self, event: Event) -> asyncio.Task:
+        return asyncio.ensure_future(self.process.compute(event))
+
+    def _trim(self) -> None:
+        """Send back to the queue every event in flight that a newly scheduled event sorts before; its
+        computation finishes unobserved (its LLM replies are memoised for the recomputation)."""
+        head = self.queue.peek()
+        while head is not None and self.window and head.sort_key() < self.window[-1].event.sort_key():
+            flight = self.window.pop()
+            self.queue.requeue(flight.event)
+            self._orphans.add(flight.task)
+            flight.task.add_done_callback(self._orphans.discard)
+            self.stats.recomputed += 1
+            self._adapt(flight.speculative, ok=False)
+
+    def _adapt(self, speculative: bool, ok: bool) -> None:
+        """AIMD on speculation: one more speculative slot per success, half of them after a redo."""
+        if self.speculation != "adaptive" or not speculative:
+            return
+        if ok:
+            self.spec_budget = min(self.concurrency - 1, self.spec_budget + 1)
+        else:
+            self.spec_budget = max(1, self.spec_budget // 2) if self.concurrency > 1 else 0
+
+    # ------------------------------------------------------------------ committing
+
+    def _commit_head(self) -> bool:
+        """Commit the oldest event if its outcome is still what the sequential run computes; otherwise
+        compute it again now (nothing uncommitted precedes it, so the second result is final)."""
+        flight = self.window[0]
+        outcome = flight.task.result()
+        if not self.process.still_valid(flight.event, outcome):
+            self.window[0] = _Flight(flight.event, self._start(flight.event), False)
+            self.stats.recomputed += 1
+            self._adapt(flight.speculative, ok=False)
+            return False
+        self.window.pop(0)
+        self.now = flight.event.time
+        for follow_up in self.process.commit(flight.event, outcome):
+            if follow_up.time < flight.event.time:
+                raise ValueError(f"event {follow_up.kind} scheduled in the past ({follow_up.time} < {flight.event.time})")
+            self.queue.push(follow_up)
+        self._trim()
+        self._adapt(flight.speculative, ok=True)
+        return True
 
     def pending(self) -> bool:
         head = self.queue.peek()
-        return head is not None and head.time <= self.until
+        return bool(self.window) or (head is not None and head.time <= self.until)
 
     async def step(self) -> int:
-        """Compute and commit one batch; return how many events were committed."""
-        batch, first_spec = self._take_batch()
-        outcomes = await asyncio.gather(*(self.process.compute(e) for e in batch))
-        done = self._commit_in_order(batch, list(outcomes))
-        self._adapt(len(batch), first_spec, done)
+        """Wait for the oldest event in flight and commit it, with every later one already computed;
+        refill the window; return how many events were committed."""
+        self._fill()
+        done = 0
+        while self.window and (done == 0 or self.window[0].task.done()):
+            await asyncio.wait({self.window[0].task})
+            if self._commit_head():
+                done += 1
+            self._fill()
         self.stats.batches += 1
         self.stats.committed += done
-        self.stats.max_batch = max(self.stats.max_batch, len(batch))
+        self.stats.batch_sizes.append(done)
         return done
 
     async def run(self, on_batch: Any = None) -> SchedulerStats:
         """Run until the queue is empty or the next event lies beyond ``until``."""
-        while self.pending():
-            await self.step()
-            if on_batch is not None:
-                on_batch(self)
+        try:
+            while self.pending():
+                await self.step()
+                if on_batch is not None:
+                    on_batch(self)
+        finally:
+            await self.aclose()
         return self.stats
+
+    async def aclose(self) -> None:
+        """Cancel what is still in flight (a run that stops early) and wait for it to end."""
+        tasks = [f.task for f in self.window] + list(self._orphans)
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
