@@ -12,7 +12,7 @@ from typing import Any, Callable, List, Optional
 
 import typer
 
-from hubbub.errors import HubbubError
+from hubbub.errors import HubbubError, redact_credentials
 from hubbub.scenarios.loading import parse_sets
 
 app = typer.Typer(add_completion=False, pretty_exceptions_enable=False, no_args_is_help=True,
@@ -35,7 +35,7 @@ def _guard(fn: Callable[[], Any]) -> Any:
     try:
         return fn()
     except HubbubError as exc:
-        _fail(_escape(str(exc)))
+        _fail(_escape(redact_credentials(str(exc))))
 
 
 def _escape(text: str) -> str:
@@ -157,7 +157,35 @@ def _register_commands() -> None:
         importlib.import_module(f"hubbub.commands.{name}").register(app)
 
 
+def _out_path(flag: str) -> Callable[[Any], Any]:
+    """The parser of every ``--out`` option and OUT argument: an empty path would quietly mean the
+    current folder, so a run or an export would scatter its files there."""
+    def parse(value: Any) -> Any:
+        if isinstance(value, str) and not value.strip():
+            example = f"{flag} runs/my-run" if flag.startswith("--") else "runs/my-run"
+            _fail(f"{flag} {value!r} is not allowed; expected a folder or file path, e.g. {example}")
+        return Path(value) if isinstance(value, str) else value
+
+    return parse
+
+
+def _check_out_paths(group: typer.Typer) -> None:
+    """Attach :func:`_out_path` to the output path of every command, registered here or in
+    hubbub.commands (one check for all, so a new command cannot forget it)."""
+    import inspect
+
+    for command in group.registered_commands:
+        for param in inspect.signature(command.callback).parameters.values():
+            info = param.default
+            decls = getattr(info, "param_decls", None) or ()
+            if (param.name == "out" or "--out" in decls) and hasattr(info, "parser") and info.parser is None:
+                info.parser = _out_path("--out" if "--out" in decls else "OUT")
+    for sub in group.registered_groups:
+        _check_out_paths(sub.typer_instance)
+
+
 _register_commands()
+_check_out_paths(app)
 
 
 def main() -> None:

@@ -12,6 +12,8 @@
 
 from __future__ import annotations
 
+import re
+
 
 class HubbubError(Exception):
     """Base of every error hubbub raises on purpose."""
@@ -43,3 +45,16 @@ class InvalidOutput(BackendError):
 
 class SchedulingError(HubbubError):
     """The scheduler or the event log found an inconsistency."""
+
+
+_USERINFO = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*://)[^/?#\s@]*(?:@[^/?#\s@]*)*@")
+
+
+def redact_credentials(text: str) -> str:
+    """``text`` with the ``user:password@`` part of every URL in it replaced by ``***@``.
+
+    A base URL may carry credentials (``http://user:KEY@host``); like API keys they must never reach a
+    manifest, report, log line or error message. This one function is used for all of them, so a new
+    output cannot forget a second, different rule. The authority ends at the first ``/ ? #`` or space,
+    and its last ``@`` ends the userinfo (a password may hold an unescaped ``@``)."""
+    return _USERINFO.sub(r"\1***@", text) if "@" in text else text

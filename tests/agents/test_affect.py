@@ -125,7 +125,7 @@ def test_bad_language_and_level_are_rejected() -> None:
 def test_attitude_requests_name_the_target_and_current_stance() -> None:
     r = attitude_request("Retired physicist", DEMO, "positive", "nuclear energy", "", POSTS, seed=1)
     prompt = user_prompt(r)
-    assert "attitude toward nuclear energy: positive" in prompt and POSTS[1] in prompt
+    assert "attitude toward «nuclear energy»: positive" in prompt and POSTS[1] in prompt
     assert r.options == attitude_options("en") and r.kind == "s3.attitude"
     init = initial_attitude_request("Retired physicist", ["I trust the IAEA.", "Coal kills."], "nuclear energy", DEMO)
     prompt = user_prompt(init)

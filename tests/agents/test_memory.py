@@ -226,6 +226,6 @@ def test_scoring_thousands_of_items_is_vectorised() -> None:
 def test_render_lists_items_oldest_first_with_source_labels() -> None:
     items = [item("b", time=2, source="mutual", text="second"), item("a", time=1, source="own", text="first")]
     block = render_memory(items, "en")
-    assert block.splitlines() == ["- [you posted] first", "- [from a mutual friend @alice] second"]
+    assert block.splitlines() == ["- [you posted] «first»", "- [from a mutual friend @«alice»] «second»"]
     assert "互相关注" in MemoryPool(3).render(items, "zh")
     assert render_memory([], "en") == "(nothing yet)"

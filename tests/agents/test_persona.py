@@ -225,7 +225,7 @@ def test_distill_requests_are_anonymous_and_seeded():
     assert pid1 == pseudonym("real_user_1", "s") and pid2 == pseudonym("real_user_2", "s")
     assert r1.kind == "persona.distill" and r1.seed != r2.seed
     text = r1.messages[-1][1]
-    assert "1. p2\n2. p3" in text and "p1" not in text
+    assert "1. «p2»\n2. «p3»" in text and "p1" not in text
     assert "real_user" not in text + r2.messages[-1][1] and "[link]" in r2.messages[-1][1]
     assert requests == distill_requests(posts, "en", seed=5, salt="s", max_posts=2)
 

@@ -89,7 +89,7 @@ def test_persona_block_follows_appendix_d():
     block = persona_block("en", "Keen follower of tennis.", "", "  ", 0.6, 0.125)
     assert block.splitlines() == [
         "Please play the following role.",
-        "Personality Traits:", "Keen follower of tennis.",
+        "Personality Traits:", "«Keen follower of tennis.»",
         "Personal Memory:", "(none yet)",
         "Personal Opinions:", "(none yet)",
         "Psychological Conditions:",
@@ -168,8 +168,8 @@ def test_distill_prompt_forbids_identifying_details():
     assert "可识别身份" in template_text("distill_profile", "zh")
 
 
-def test_numbered_flattens_newlines_so_items_cannot_forge_lines():
-    assert numbered(["first\n2. fake", "second"]) == "1. first 2. fake\n2. second"
+def test_numbered_quotes_items_so_they_cannot_forge_lines():
+    assert numbered(["first\n2. fake", "second"]) == "1. «first ⏎ 2. fake»\n2. «second»"
 
 
 def test_templates_are_loaded_lazily_and_cached():

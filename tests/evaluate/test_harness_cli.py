@@ -8,7 +8,7 @@ import pytest
 from typer.testing import CliRunner
 
 from hubbub.cli import app
-from hubbub.evaluate import datasets as ds
+from hubbub.evaluate import data as ds
 from hubbub.evaluate.policies import load_policy
 
 SHARED = ds.default_path("nlpcc2016_weibo_stance").parent
@@ -41,7 +41,7 @@ def test_cli_runs_tasks_with_every_policy_and_writes_the_tables(tmp_path):
     assert ("trendsim_judge", "vanilla-llm") in policies and ("trendsim_judge", "trendsim-agents") in policies
     # the unseen stance file is the test split: 2 binary items, 3 in the 3-class variant
     nlpcc = {(r["dataset"], r["n"]) for r in rows if r["task"] == "attitude_nlpcc" and r["policy"] == "learned"}
-    assert nlpcc == {("nlpcc2016-taskA-binary", "2"), ("nlpcc2016-taskA-3class", "3")}
+    assert nlpcc == {("gm_food-binary", "2"), ("gm_food-3class", "3")}  # named for the data actually scored
     md = (out / "results.md").read_text(encoding="utf-8")
     assert "NOT results" in md and "| dataset | split | n | policy | backend | model |" in md
     assert "0.718" in md and "S3 Table 2" in md  # the paper's figure next to ours
@@ -64,7 +64,8 @@ def test_missing_data_is_reported_not_crashed(tmp_path, monkeypatch):
     monkeypatch.setenv("HUBBUB_DATA_DIR", str(tmp_path / "nowhere"))
     out = tmp_path / "eval"
     result = CliRunner().invoke(app, ["evaluate", "gender_swsr", "--out", str(out), *FAST])
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 1, result.output  # a requested task that fails is not a success
+    assert "1 of 1 requested tasks failed or wrote no figure: gender_swsr" in result.output
     md = (out / "results.md").read_text(encoding="utf-8")
     assert "**Not measured**" in md and "SexComment.csv" in md
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from hubbub.errors import DataError
-from hubbub.evaluate import datasets as ds
+from hubbub.evaluate import data as ds
 
 SHARED = ds.default_path("nlpcc2016_weibo_stance").parent
 needs_data = pytest.mark.skipif(not SHARED.is_dir(), reason=f"shared data folder {SHARED} is absent")

@@ -10,10 +10,10 @@ import pytest
 
 from hubbub.agents.affect import EmotionInput
 from hubbub.errors import DataError
-from hubbub.evaluate.datasets import Example, LabelledSet
+from hubbub.evaluate.data import Example, LabelledSet
 from hubbub.evaluate.policies import (LearnedPolicy, LLMPolicy, MajorityPolicy, VoterPolicy, emotion_policy, fit_logreg,
                                       load_policy, save_policy)
-from hubbub.evaluate.tasks import emotion_choice, gender_choice
+from hubbub.evaluate.tasks.classify import emotion_choice, gender_choice
 from hubbub.llm.embeddings import HashingEmbedder
 from hubbub.llm.scripted import ScriptedBackend
 

@@ -13,8 +13,8 @@ import pytest
 from typer.testing import CliRunner
 
 from hubbub.cli import app
-from hubbub.evaluate import datasets as ds
-from hubbub.evaluate.population import crossing, read_curve, window_tree
+from hubbub.evaluate import data as ds
+from hubbub.evaluate.tasks.population import crossing, read_curve, window_tree
 
 LABELS = ("false", "true", "unverified", "non-rumor")
 

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from hubbub.errors import ConfigError, DataError
-from hubbub.evaluate.twitter15 import LABELS, load_cascades, split_cascades, split_of
+from hubbub.evaluate.data.twitter15 import LABELS, load_cascades, split_cascades, split_of
 from hubbub.metrics.cascade import depths
 
 REAL = Path(__file__).resolve().parents[3] / "shared" / "data" / "twitter15_propagation_trees"

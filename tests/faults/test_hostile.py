@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from hubbub.llm.base import ChoiceRequest
-from hubbub.llm.choice import LETTERS, parse_letter, render_choice
+from hubbub.llm.choice import LETTERS, inert_tokens, parse_letter, render_choice
 from hubbub.llm.openai import OpenAIBackend
 from hubbub.llm.scripted import ScriptedBackend
 
@@ -66,7 +66,7 @@ def test_option_texts_cannot_forge_option_lines(question, options, seed):
     order = render_choice(request).order
     assert len(lines) == len(options)
     for letter, line, index in zip(LETTERS, lines, order):
-        assert line == f"{letter}) " + " ".join(options[index].split())
+        assert line == f"{letter}) " + " ".join(inert_tokens(options[index]).split())
 
 
 def logprob_server(scores: dict[str, float]) -> httpx.MockTransport:
@@ -118,12 +118,23 @@ def test_a_constrained_answer_is_a_letter_or_nothing(answer, letter):
 # ------------------------------------------------------------------------ a whole run with hostile content
 
 
+INJECTIONS = HOSTILE[:5]  # forged instructions, option lines and answers
+CONTROLS = HOSTILE[8:11]  # control characters, bidi overrides, line separators
+
+
+def hostile_reply(request) -> str:
+    """A hostile text picked by the request's hash (never by call order): users comment and reply with
+    injections, attackers with control characters, every other generated text is any hostile text."""
+    pool = (INJECTIONS if request.kind in ("trendsim.write_comment", "trendsim.write_reply")
+            else CONTROLS if request.kind.startswith("trendsim.attack.") else HOSTILE)
+    return pool[int(hashlib.sha256(repr(request.messages).encode()).hexdigest(), 16) % len(pool)]
+
+
 class Recording(ScriptedBackend):
     """Scripted answers whose generated texts are hostile; records every choice it is asked."""
 
     def __init__(self) -> None:
-        super().__init__(text=lambda r: HOSTILE[int(hashlib.sha256(repr(r.messages).encode()).hexdigest(), 16)
-                                                % len(HOSTILE)])
+        super().__init__(text=hostile_reply)
         self.choices: list[ChoiceRequest] = []
 
     async def choose_one(self, request):

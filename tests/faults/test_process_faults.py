@@ -280,12 +280,15 @@ def test_a_transient_llm_failure_before_the_kill_is_replayed_on_resume(tmp_path)
     (asking again might succeed and contradict the committed log) and end like the uninterrupted run."""
     scenario = scenario_file(tmp_path)
     reference = tmp_path / "reference"
-    done = run_child(["run", str(scenario), "--out", str(reference), "--quiet"], flaky=tmp_path / "reference.failed")
+    # one call in nine failing is beyond the default failure budget (5 %): this test is about replaying them
+    budget = ["--set", "run.max_failure_share=1"]
+    done = run_child(["run", str(scenario), "--out", str(reference), "--quiet", *budget],
+                     flaky=tmp_path / "reference.failed")
     assert done.returncode == 0, done.stderr[-2000:]
     expected = log(reference)
     first_failure = next(e[0] for e in expected if e[2] == "llm_failure")
     out = tmp_path / "run"
-    killed = run_child(["run", str(scenario), "--out", str(out), "--quiet"], kill_at="after_commit:14",
+    killed = run_child(["run", str(scenario), "--out", str(out), "--quiet", *budget], kill_at="after_commit:14",
                        flaky=tmp_path / "run.failed")
     assert killed.returncode == -signal.SIGKILL
     partial = log(out)

@@ -41,7 +41,7 @@ lifecycle_h = 0.3
 state_every_h = 0.25
 
 [trendsim.population]
-size = 1
+size = 2  # one user's call meets the 401; a run none of whose calls succeeded would stop as failed
 
 [trendsim.access]
 max_visits = 1
@@ -85,8 +85,9 @@ def test_the_api_key_reaches_the_server_and_no_artefact(tmp_path, llama, source)
         key_file = tmp_path / "key.txt"
         key_file.write_text(key + "\n", encoding="utf-8")
         key_setting = f'api_key_file = "{key_file}"'
-    # the first answer is a 401 that repeats the Authorization header, as careless gateways do
-    with FaultProxy(llama, sequence(["echo_auth"])) as proxy:
+    # the preflight's two requests pass; the run's first answer is a 401 that repeats the Authorization
+    # header, as careless gateways do
+    with FaultProxy(llama, sequence(["pass", "pass", "echo_auth"])) as proxy:
         scenario = tmp_path / "secrets.toml"
         scenario.write_text(SCENARIO.format(url=proxy.url, key_setting=key_setting), encoding="utf-8")
         out = tmp_path / "run"

@@ -11,8 +11,6 @@ import pytest
 from hubbub.errors import ConfigError, DataError
 from hubbub.platform.graph import FollowGraph
 from hubbub.platform.graph_build import (
-    _pair_coordinates,
-    _sample_distinct,
     barabasi_albert,
     configuration_model,
     copy_degree_sequence,
@@ -20,6 +18,7 @@ from hubbub.platform.graph_build import (
     stochastic_block,
     watts_strogatz,
 )
+from hubbub.platform.graph_build.generators import _pair_coordinates, _sample_distinct
 
 FACEBOOK = Path("/work/shared/data/snap_ego_facebook/facebook_combined.txt.gz")
 

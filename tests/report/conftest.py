@@ -39,7 +39,8 @@ def scenario_data(size: int = 30, hours: float = 2.0, share: float = 0.2, seed: 
                      "censorship": {"enabled": True}},
         "interventions": [{"at_h": 0.5, "type": "inject_post", "text": "Official note: the story is confirmed."},
                           {"at_h": 1.0, "type": "censorship", "enabled": False}],
-        "interviews": [{"at_h": 1.5, "question": "How do you feel about this topic now?", "sample": 4}],
+        # an interview is scheduled only where the run reaches it (one outside the lifecycle is refused)
+        "interviews": [{"at_h": 1.5, "question": "How do you feel about this topic now?", "sample": 4}] if hours >= 1.5 else [],
     }
 
 

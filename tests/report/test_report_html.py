@@ -9,7 +9,7 @@ import sqlite3
 import pytest
 from hubbub.errors import DataError
 from hubbub.report.html import build_payload, render_html, report_run, run_names, script_json, write_report
-from hubbub.report.html_data import Limits, clean_text, downsample
+from hubbub.report.html_parts import Limits, clean_text, downsample
 from hubbub.store import load_run
 
 DATA_BLOCK = re.compile(r'<script type="application/json" id="hubbub-data">(.*?)</script>', re.S)

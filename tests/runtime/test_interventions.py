@@ -43,7 +43,7 @@ def test_interventions_take_effect(workbench_run):
     notice = "Platform notice"
     seen = [t for t, k, _, d in log if k == "action" and notice in d["observation"]]
     assert seen and min(seen) >= 1.75 * 3600
-    assert any(k == "action" and "[Note: Community note" in d["observation"] for _, k, _, d in log)
+    assert any(k == "action" and "[Note: «Community note" in d["observation"] for _, k, _, d in log)
     moderated = [t for t, k, _, d in log if k == "action" and d.get("text") and t >= 7200]
     with sqlite3.connect(out / "run.sqlite") as conn:
         checked = conn.execute("SELECT COUNT(*) FROM moderation WHERE time >= 7200").fetchone()[0]

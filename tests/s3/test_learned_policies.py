@@ -11,7 +11,7 @@ from s3_support import run, tiny
 
 from hubbub.dynamics.fit import save_fitted
 from hubbub.errors import ConfigError
-from hubbub.evaluate.datasets import Example
+from hubbub.evaluate.data import Example
 from hubbub.evaluate.policies import LearnedPolicy, save_policy
 from hubbub.llm.embeddings import HashingEmbedder
 
@@ -94,8 +94,8 @@ def test_fitted_rule_parameters_replace_the_configured_ones(tmp_path):
     ("s3.emotion.policy", lambda d: stance_classifier(d), ["s3.emotion.policy", "labels are ['none', 'against', 'favor']",
                                                            "calm"]),
     ("s3.attitude.policy", lambda d: stance_classifier(d, ("none", "against", "maybe")), ["'maybe'", "among"]),
-    ("s3.rule.fitted_file", lambda d: str(save_fitted(d / "sir.json", "sir", {"beta": 0.3, "gamma": 0.1})),
-     ["s3.rule.fitted_file", "'sir' cannot drive", "independent_cascade, linear_threshold"]),
+    ("s3.rule.fitted_file", lambda d: str(save_fitted(d / "voter.json", "voter", {"initial_share": 0.5})),
+     ["s3.rule.fitted_file", "'voter' cannot drive", "independent_cascade, linear_threshold, sir"]),
 ])
 def test_a_bad_policy_file_is_one_clear_error_before_the_run(tmp_path, key, make, expect):
     from hubbub.runtime.simulation import Simulation

@@ -19,6 +19,7 @@ from typing import Any, Callable, Protocol, Sequence
 import numpy as np
 
 from hubbub.agents.demographics import Demographics, describe
+from hubbub.agents.prompts import joined, numbered
 from hubbub.agents.s3_prompts import check_lang, text
 from hubbub.kernel.seeding import derive_seed
 from hubbub.llm.base import ChoiceRequest, ChoiceResult
@@ -52,15 +53,22 @@ def _index(value: str | int, names: tuple[str, ...], what: str) -> int:
 
 
 def _persona(profile_text: str, demographics: Demographics | dict[str, Any] | None, lang: str) -> str:
+    """The profile (quoted: a bio cannot forge prompt lines) and the demographics line."""
     lines = [profile_text.strip() or text(lang, "no_profile")]
     if demographics is not None:
         lines.append(describe(demographics, lang))
-    return text(lang, "persona", profile="\n".join(lines))
+    return text(lang, "persona", profile=joined(lines))
 
 
 def _posts_block(posts: Sequence[str], lang: str, empty_key: str, max_posts: int) -> str:
-    shown = [" ".join(p.split()) for p in posts if p.strip()][:max_posts]
-    return "\n".join(f"{i}. {p}" for i, p in enumerate(shown, 1)) or text(lang, empty_key)
+    """Numbered, quoted posts, or the "none" wording."""
+    shown = [p for p in posts if p.strip()][:max_posts]
+    return numbered(shown) if shown else text(lang, empty_key)
+
+
+def _memory(memory_text: str, lang: str) -> str:
+    """The memory block; a rendered memory (a Block) is kept, plain text is quoted whole."""
+    return text(lang, "memory", memory=memory_text if memory_text.strip() else text(lang, "memory_empty"))
 
 
 def _request(kind: str, lang: str, seed: int, temperature: float, parts: list[str],
@@ -77,7 +85,7 @@ def interview_messages(profile_text: str, demographics: Demographics | dict[str,
     check_lang(lang)
     parts = [
         _persona(profile_text, demographics, lang),
-        text(lang, "memory", memory=memory_text.strip() or text(lang, "memory_empty")),
+        _memory(memory_text, lang),
         text(lang, "interview_state", level=text(lang, f"emotion.{level}"), target=target,
              attitude=text(lang, f"attitude.{attitude}")),
         text(lang, "interview_question", question=question),
@@ -116,7 +124,7 @@ def emotion_request(
     level = EMOTION_LEVELS[emotion_index(current_level)]
     parts = [
         _persona(profile_text, demographics, lang),
-        text(lang, "memory", memory=memory_text.strip() or text(lang, "memory_empty")),
+        _memory(memory_text, lang),
         text(lang, "emotion_current", level=text(lang, f"emotion.{level}")),
         text(lang, "received", posts=_posts_block(received_posts, lang, "received_empty", max_posts)),
         text(lang, "emotion_decay", decay=decay),
@@ -144,7 +152,7 @@ def attitude_request(
     attitude = ATTITUDES[attitude_index(current_attitude)]
     parts = [
         _persona(profile_text, demographics, lang),
-        text(lang, "memory", memory=memory_text.strip() or text(lang, "memory_empty")),
+        _memory(memory_text, lang),
         text(lang, "attitude_current", target=target, attitude=text(lang, f"attitude.{attitude}")),
         text(lang, "received", posts=_posts_block(received_posts, lang, "received_empty", max_posts)),
         text(lang, "attitude_question", target=target),
@@ -167,7 +175,7 @@ def initial_attitude_request(
     user's earlier posts (``history``: a rendered block or a list of posts)."""
     check_lang(lang)
     if isinstance(history, str):
-        history_text = history.strip() or text(lang, "history_empty")
+        history_text = history if history.strip() else text(lang, "history_empty")
     else:
         history_text = _posts_block(history, lang, "history_empty", max_posts)
     parts = [

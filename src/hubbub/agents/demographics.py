@@ -22,10 +22,12 @@ from pathlib import Path
 from typing import Any, Iterator, Mapping, Sequence
 
 from hubbub.agents.anonymise import scrub
+from hubbub.agents.prompts import numbered
 from hubbub.agents.s3_prompts import check_lang, text, value_label
 from hubbub.errors import ConfigError, DataError
 from hubbub.kernel.seeding import derive_seed
 from hubbub.llm.base import Backend, ChoiceRequest
+from hubbub.textfiles import BIO_CHARS, POST_CHARS, check_columns
 
 OCCUPATIONS = (
     "Education Practitioner",
@@ -92,11 +94,11 @@ class Demographics:
 
 def describe(demographics: Demographics | Mapping[str, Any] | None, lang: str = "en") -> str:
     """One line for prompts (``Age group: 25-34. Gender: female. Occupation: Engineer.``); unknown
-    fields say so; ``None`` gives an empty string."""
+    fields say so; a value outside the canonical sets is quoted; ``None`` gives an empty string."""
     if demographics is None:
         return ""
     get = demographics.get if isinstance(demographics, Mapping) else lambda key: getattr(demographics, key, None)
-    shown = {key: value_label(get(key), lang) if get(key) else text(lang, "unknown") for key in FIELDS}
+    shown = {key: value_label(str(get(key)), lang) if get(key) else text(lang, "unknown") for key in FIELDS}
     return text(lang, "demographics", **shown)
 
 
@@ -122,9 +124,9 @@ def demographic_requests(
     if unknown:
         raise ConfigError(f"demographic fields: got {unknown}, allowed: {', '.join(FIELDS)}")
     shown = [scrub(p)[:max_chars] for p in posts if p.strip()][:max_posts]
-    body = text(lang, "demo_user",
+    body = text(lang, "demo_user",  # description and posts are quoted (numbered() and text() quote)
                 description=scrub(description)[:max_chars] or text(lang, "demo_no_description"),
-                posts="\n".join(f"{i}. {p}" for i, p in enumerate(shown, 1)) or text(lang, "demo_no_posts"))
+                posts=numbered(shown) if shown else text(lang, "demo_no_posts"))
     return {f: ChoiceRequest(
         kind=f"s3.demographics.{f}",
         messages=(("system", text(lang, "demo_system")), ("user", f"{body}\n\n{text(lang, f'demo.{f}')}")),
@@ -246,6 +248,7 @@ def read_users(path: Path, report: InferReport) -> list[UserText]:
     first_line: dict[str, int] = {}
     for line, record in records:
         report.rows += 1
+        check_columns(record, f"{path}:{line}", BIO_CHARS, {"posts": POST_CHARS})  # refused, not skipped
         try:
             user = _parse_record(record)
             if user.user_id in first_line:

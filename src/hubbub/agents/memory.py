@@ -28,6 +28,7 @@ from typing import Callable, Iterable, Mapping, Sequence
 
 import numpy as np
 
+from hubbub.agents.prompts import Block, joined
 from hubbub.agents.s3_prompts import text as prompt_text
 from hubbub.errors import ConfigError
 
@@ -301,8 +302,8 @@ def render_memory(items: Sequence[MemoryItem], lang: str = "en") -> str:
     if not items:
         return prompt_text(lang, "memory_empty")
     lines = []
-    for item in sorted(items, key=lambda it: it.time):
-        label = prompt_text(lang, f"source.{item.source}")
-        who = "" if item.source == "own" else f" @{item.author}"
-        lines.append(f"- [{label}{who}] {' '.join(item.text.split())}")
-    return "\n".join(lines)
+    for item in sorted(items, key=lambda it: it.time):  # author and text are quoted by the template
+        who = prompt_text(lang, "memory_author", author=item.author) if item.source != "own" else ""
+        lines.append(prompt_text(lang, "memory_item", label=prompt_text(lang, f"source.{item.source}"),
+                                 who=Block(who), text=item.text))
+    return joined(lines)

@@ -5,12 +5,17 @@ prompt: the backend appends the lettered options and the "answer with a letter" 
 (:mod:`hubbub.llm.choice`). The shared instructions and the persona come first and the changing part
 (memory, current state, received posts, the question) last, so servers can reuse the cached prefix.
 
+Every ``str`` field is quoted by :func:`hubbub.agents.prompts.fill` unless it is a
+:class:`~hubbub.agents.prompts.Block` (text these templates produced): profiles, posts, memories, the
+event, the attitude target and interview questions enter a prompt only as « » blocks.
+
 Option labels are shown to the model; the code always stores the canonical English value (the index of
 the picked option maps back to it), never the shown text.
 """
 
 from __future__ import annotations
 
+from hubbub.agents.prompts import Block, fill
 from hubbub.errors import ConfigError
 
 LANGS = ("en", "zh")
@@ -71,6 +76,8 @@ EN: dict[str, str] = {
     "source.mutual": "from a mutual friend",
     "source.followee": "from someone you follow",
     "source.recommended": "recommended by the platform",
+    "memory_item": "- [{label}{who}] {text}",
+    "memory_author": " @{author}",
 }
 
 ZH: dict[str, str] = {
@@ -109,6 +116,8 @@ ZH: dict[str, str] = {
     "source.mutual": "来自互相关注的好友",
     "source.followee": "来自你关注的人",
     "source.recommended": "平台推荐",
+    "memory_item": "- [{label}{who}] {text}",
+    "memory_author": " @{author}",
 }
 
 # Display names of the canonical demographic values (Table 5 and the age bins) in Chinese; English
@@ -146,12 +155,14 @@ def check_lang(lang: str) -> str:
     return lang
 
 
-def text(lang: str, key: str, **fields: object) -> str:
-    """The prompt text ``key`` in ``lang`` with ``fields`` filled in."""
+def text(lang: str, key: str, **fields: object) -> Block:
+    """The prompt text ``key`` in ``lang`` with ``fields`` filled in (text fields quoted)."""
     template = PROMPTS[check_lang(lang)][key]
-    return template.format(**fields) if fields else template
+    return fill(template, fields) if fields else Block(template)
 
 
 def value_label(value: str, lang: str) -> str:
-    """How a canonical demographic value is shown in ``lang``."""
-    return ZH_VALUES.get(value, value) if check_lang(lang) == "zh" else value
+    """How a demographic value is shown in ``lang``: a canonical value as our own wording (a Block),
+    anything else as plain text, which the templates quote."""
+    label = ZH_VALUES.get(value, value) if check_lang(lang) == "zh" else value
+    return Block(label) if value in ZH_VALUES else label

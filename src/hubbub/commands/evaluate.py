@@ -16,9 +16,11 @@ from typing import List, Optional
 
 import typer
 
+from hubbub.evaluate.data.help import data_epilog, data_option_help
+
 
 def register(app: typer.Typer) -> None:
-    app.command(name="evaluate")(evaluate)
+    app.command(name="evaluate", epilog=data_epilog())(evaluate)
 
 
 def _pairs(items: list[str] | None, option: str) -> dict[str, str]:
@@ -45,7 +47,7 @@ def evaluate(
     model: Optional[str] = typer.Option(None, help="Model name (openai) or GGUF path (embedded)."),
     limit: Optional[int] = typer.Option(None, min=1, help="At most N test items per task; N < 50 also shrinks the simulations and fitting grids the harness makes (a smoke run)."),
     train_limit: Optional[int] = typer.Option(None, "--train-limit", min=10, help="At most N train items per task for fitted policies."),
-    data: Optional[List[str]] = typer.Option(None, "--data", help="TASK=PATH: evaluate TASK on this file/folder (same format)."),
+    data: Optional[List[str]] = typer.Option(None, "--data", help=data_option_help()),
     sim_run: Optional[List[str]] = typer.Option(None, "--sim-run", help="TASK=RUN_DIR: a simulation run to score "
                                                 "(propagation_twitter15: S3 run; trendsim_judge / lifecycle_weibo: TrendSim run)."),
     out: Path = typer.Option(Path("evaluation"), "--out", help="Output folder."),
@@ -72,20 +74,16 @@ def evaluate(
 
 def _evaluate(tasks, backend, base_url, model, limit, train_limit, data, sim_run, out, judge_backend, policy,
               embedder, seed, threads, perplexity, list_tasks) -> None:  # noqa: ANN001 - the CLI's own values
-    from hubbub.errors import ConfigError
     from hubbub.evaluate.harness import POLICIES, Settings, run_suite
     from hubbub.evaluate.tasks import TASKS
-    from hubbub.scenarios.config import LLMConfig
+    from hubbub.scenarios.config import llm_from_options
 
     if list_tasks:
         for name, task in TASKS.items():
             typer.echo(f"{name:26s} {task.measures}")
         return
-    try:
-        llm = LLMConfig.model_validate({"backend": backend, "model": model or "", "base_urls": tuple(base_url or ()),
-                                        "threads": threads})
-    except ValueError as exc:
-        raise ConfigError(f"evaluate: {exc}") from None
+    llm = llm_from_options("hubbub evaluate", backend=backend, model=model or "", base_urls=tuple(base_url or ()),
+                           threads=threads)  # one line naming the option, as every command
     settings = Settings(tasks=list(tasks or TASKS), llm=llm, out=out, limit=limit, train_limit=train_limit, seed=seed,
                         data=_pairs(data, "--data"), sim_runs=_pairs(sim_run, "--sim-run"), judges=list(judge_backend or ()),
                         policies=list(policy or POLICIES), embedder=embedder, perplexity=perplexity,
@@ -98,3 +96,6 @@ def _evaluate(tasks, backend, base_url, model, limit, train_limit, data, sim_run
     typer.echo(f"results: {csv_path} and {md_path} ({len(result['rows'])} figures)")
     if result["failed"]:
         typer.echo("not measured: " + "; ".join(f"{k}: {v}" for k, v in result["failed"].items()), err=True)
+        typer.echo(f"error: {len(result['failed'])} of {len(settings.tasks)} requested tasks failed or wrote no "
+                   f"figure: {', '.join(result['failed'])}", err=True)
+        raise typer.Exit(1)

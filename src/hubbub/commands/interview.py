@@ -32,6 +32,7 @@ def _s3_messages(run: Any, scenario: Any, agent: str, profile: dict[str, Any], t
     """A follow-graph user's interview: persona, the posts they remembered at their last decision at or
     before ``t``, and their emotion and attitude then (the same prompt as a scheduled interview)."""
     from hubbub.agents.affect import interview_messages
+    from hubbub.agents.prompts import fill, joined
 
     if profile.get("policy") != "llm":
         raise ConfigError(f"agent {agent!r} is a rule-based user: it has no voice to interview; ask an LLM user")
@@ -46,9 +47,9 @@ def _s3_messages(run: Any, scenario: Any, agent: str, profile: dict[str, Any], t
     memory_ids = (json.loads(data) if isinstance(data, str) else data).get("memory", [])
     posts = run.table("s3_posts").set_index("post_id")["text"]
     texts = [str(posts.get(int(m[1:]), "")) for m in memory_ids if str(m).startswith("p") and str(m)[1:].isdigit()]
+    memory = joined(fill("- {text}", {"text": x}) for x in texts if x.strip())  # each post quoted
     return interview_messages(profile.get("description", ""), profile.get("demographics"), str(last["emotion"]),
-                              str(last["attitude"]), scenario.s3.attitude.target, "\n".join(f"- {' '.join(x.split())}" for x in texts if x.strip()),
-                              question, scenario.lang)
+                              str(last["attitude"]), scenario.s3.attitude.target, memory, question, scenario.lang)
 
 
 def _targets(run: Any, agents: list[str], group: str | None) -> list[dict[str, Any]]:
@@ -68,6 +69,20 @@ def _targets(run: Any, agents: list[str], group: str | None) -> list[dict[str, A
     return chosen.to_dict("records")
 
 
+def interview_time(at_h: float, scenario: Any) -> float:
+    """``--at-h`` in simulated seconds; outside the run (or inf / nan) no recorded state describes it."""
+    import math
+
+    from hubbub.scenarios.checks import HOUR, run_range
+
+    end_s, origin = run_range(scenario.kind, scenario.trendsim.lifecycle_h, scenario.s3.steps, scenario.s3.step_h)
+    if not (math.isfinite(at_h) and 0 <= at_h * HOUR <= end_s):
+        hours = f"{end_s / HOUR:g}"
+        raise ConfigError(f"hubbub interview --at-h {at_h!r} is not allowed: outside the run's time range, 0 to "
+                          f"{hours} simulated hours ({origin}); expected an hour from 0 to {hours}")
+    return at_h * HOUR
+
+
 def interview_run(run_dir: Path, question: str, agents: list[str], group: str | None, at_h: float | None,
                   overrides: dict[str, Any]) -> list[tuple[str, str]]:
     """Ask and record; return (agent, answer) pairs."""
@@ -79,13 +94,15 @@ def interview_run(run_dir: Path, question: str, agents: list[str], group: str | 
     from hubbub.scenarios.config import scenario_from_dict
     from hubbub.scenarios.loading import set_dotted
     from hubbub.store import RunStore, load_run
+    from hubbub.textfiles import QUESTION_CHARS, check_length
 
+    check_length(question, QUESTION_CHARS, "hubbub interview QUESTION", "the question", ConfigError)
     run = load_run(run_dir)
     config = json.loads(json.dumps(run.manifest["config"]))
     for key, value in overrides.items():
         set_dotted(config, key, value)
     scenario = scenario_from_dict(config, f"{run_dir}/manifest.json")
-    t = at_h * 3600 if at_h is not None else float(run.events["time"].max())
+    t = interview_time(at_h, scenario) if at_h is not None else float(run.events["time"].max())
     people = _targets(run, agents, group)
     kit = PromptKit(scenario.lang)
     requests = []

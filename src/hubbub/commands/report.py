@@ -31,7 +31,7 @@ def report(
 def _report(run_dirs: list[Path], out: Path | None, price: list[str] | None, title: str | None,
             max_comments: int) -> Any:
     from hubbub.report.html import report_target, write_report
-    from hubbub.report.html_data import Limits
+    from hubbub.report.html_parts import Limits
     from hubbub.report.html_frames import parse_prices
 
     prices = parse_prices(price)

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from hubbub.errors import ConfigError
-from hubbub.dynamics.base import BaseRule, State, param, prepare, seed_indices
+from hubbub.dynamics.base import BaseRule, State, flag, param, prepare, seed_indices
 
 
 def positive_share(opinions: np.ndarray, threshold: float = 0.5) -> float:
@@ -74,13 +74,9 @@ class Voter(BaseRule):
         return State(x.astype(np.int8))
 
     def step(self, state: State, adj: Any, rng: np.random.Generator) -> State:
-        inbound = prepare(adj).inbound
-        indptr = inbound.indptr.astype(np.int64, copy=False)
-        deg = np.diff(indptr)
-        who = np.flatnonzero(deg)
-        pick = indptr[who] + (rng.random(who.size) * deg[who]).astype(np.int64)
+        who, source = _one_in_neighbour(prepare(adj), rng)
         values = state.values.copy()
-        values[who] = state.values[inbound.indices[pick]]
+        values[who] = state.values[source]
         return State(values, state.t + 1)
 
     def counts(self, state: State) -> dict[str, float]:
@@ -94,6 +90,8 @@ class DeffuantParams:
     mu: float = param(0.5, 0.0, 0.5, "convergence rate: each moves mu of the way towards the other",
                       lo_open=True)
     rate: float = param(1.0, 0.0, 1.0, "candidate edges drawn per round, as a share of n/2", lo_open=True)
+    directed: bool = flag(False, "only the follower moves: every node that follows someone meets one followed "
+                                 "account per round, drawn uniformly (a reader of posts; rate is unused)")
 
 
 class Deffuant(BaseRule):
@@ -102,7 +100,9 @@ class Deffuant(BaseRule):
     A round draws ``ceil(rate * n / 2)`` edges uniformly (with replacement), in draw order. Conflicts
     are resolved deterministically: the pairs that meet are the greedy matching of the drawn edges in
     that order (a node meets at most once per round, in its earliest drawn edge whose other end is still
-    free), and all pairs update simultaneously.
+    free), and all pairs update simultaneously. With ``directed`` the meeting is one-sided, as when a
+    user reads a post: each node meets one uniformly drawn followed account and only it moves, so one
+    account can move many followers in the same round.
     """
 
     name = "deffuant"
@@ -112,6 +112,8 @@ class Deffuant(BaseRule):
         return State(_initial_opinions(self.name, n, seeds, rng, rng.random))
 
     def step(self, state: State, adj: Any, rng: np.random.Generator) -> State:
+        if self.params.directed:
+            return self._reader_step(state, adj, rng)
         graph = prepare(adj)
         x = state.values.copy()
         if graph.nnz == 0 or graph.n == 0:
@@ -128,8 +130,27 @@ class Deffuant(BaseRule):
         x[v] -= shift
         return State(x, state.t + 1)
 
+    def _reader_step(self, state: State, adj: Any, rng: np.random.Generator) -> State:
+        """Directed variant: each follower meets one followed account (drawn as in the voter model)."""
+        x = state.values.copy()
+        reader, source = _one_in_neighbour(prepare(adj), rng)
+        close = np.abs(state.values[source] - state.values[reader]) < self.params.epsilon
+        reader, source = reader[close], source[close]
+        x[reader] += self.params.mu * (state.values[source] - state.values[reader])
+        return State(x, state.t + 1)
+
     def counts(self, state: State) -> dict[str, float]:
         return _continuous_counts(state.values)
+
+
+def _one_in_neighbour(graph: Any, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Every node with in-neighbours and one of them drawn uniformly (one draw per node)."""
+    inbound = graph.inbound
+    indptr = inbound.indptr.astype(np.int64, copy=False)
+    deg = np.diff(indptr)
+    who = np.flatnonzero(deg)
+    pick = indptr[who] + (rng.random(who.size) * deg[who]).astype(np.int64)
+    return who, inbound.indices[pick].astype(np.int64)
 
 
 def _matching(u: np.ndarray, v: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:

@@ -26,7 +26,7 @@ import numpy as np
 
 from hubbub.agents.learned import FORMAT, POOLED, load_classifier, softmax_rows
 from hubbub.errors import ConfigError, DataError
-from hubbub.evaluate.datasets import Example
+from hubbub.evaluate.data import Example
 from hubbub.evaluate.metrics import accuracy, macro_f1
 from hubbub.llm.base import Backend, ChoiceRequest
 from hubbub.llm.embeddings import Embedder

@@ -116,6 +116,9 @@ class Backend(ABC):
 
     name: str = "base"
     model: str = ""
+    last_answer_at: float = 0.0
+    """``time.monotonic()`` of the last answer of any kind (an HTTP error included) from a server;
+    stall detection reads it, so a server that keeps answering slowly is not taken for a dead one."""
 
     @abstractmethod
     async def choose_one(self, request: ChoiceRequest) -> ChoiceResult:

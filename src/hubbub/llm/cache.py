@@ -89,6 +89,15 @@ class CachedBackend(Backend):
         self._inflight: dict[str, asyncio.Future[Result]] = {}
         self.hits = 0
         self.misses = 0
+        self.outstanding = 0
+        """Requests handed to ``inner`` and not answered yet (stall detection reads it)."""
+        self._progress_at = time.monotonic()
+
+    def progress_at(self) -> float:
+        """``time.monotonic()`` of the last sign of life: an answer, any server reply, or the moment
+        requests started waiting after none were outstanding."""
+        inner = self.inner.last_answer_at if self.inner is not None else 0.0
+        return max(self._progress_at, inner)
 
     def describe(self) -> dict[str, Any]:
         base = self.inner.describe() if self.inner is not None else {"backend": "replay", "model": self.model}
@@ -140,8 +149,12 @@ class CachedBackend(Backend):
     async def _forward(self, key: str, request: Request) -> Result:
         future: asyncio.Future[Result] = asyncio.get_running_loop().create_future()
         self._inflight[key] = future
+        if self.outstanding == 0:
+            self._progress_at = time.monotonic()
+        self.outstanding += 1
         try:
             result = await self._call_inner(request)
+            self._progress_at = time.monotonic()
             if result.ok:
                 self._remember(key, reply_of(result))
             self.misses += 1
@@ -156,6 +169,7 @@ class CachedBackend(Backend):
             raise
         finally:
             del self._inflight[key]
+            self.outstanding -= 1
 
     async def _call_inner(self, request: Request) -> Result:
         if self.inner is None:

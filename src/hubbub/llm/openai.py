@@ -113,7 +113,7 @@ class OpenAIBackend(ChatBackend):
         base_urls: str | Sequence[str],
         model: str,
         api_key: str | None = None,
-        timeout_s: float = 60.0,
+        timeout_s: float = 300.0,
         max_retries: int = 3,
         max_concurrency: int = 16,
         choice_mode: ChoiceMode = "auto",
@@ -123,7 +123,7 @@ class OpenAIBackend(ChatBackend):
         top_logprobs: int = 20,
         backoff_s: float = 0.5,
         backoff_max_s: float = 20.0,
-        retry_after_cap_s: float = 60.0,
+        retry_after_cap_s: float = 30.0,
         down_cooldown_s: float = 5.0,
         extra_body: Mapping[str, Any] | None = None,
         sleep: Sleep | None = None,
@@ -250,14 +250,15 @@ class OpenAIBackend(ChatBackend):
         state = self._state()
         target = endpoint_url(url, self.endpoint)
         where = f"POST {public_url(target)}"
-        async with state.semaphore:
+        async with state.semaphore:  # the timeout starts once a slot is free: waiting for one is not a timeout
             try:
                 reply = await asyncio.wait_for(state.client.post(target, json=body), self.timeout_s)
+                self.last_answer_at = time.monotonic()  # any HTTP answer shows the server is alive
             except (asyncio.TimeoutError, httpx.TimeoutException):
                 return _Attempt(error=f"BackendTimeout: {where}: no answer within {self.timeout_s:g} s",
                                 retryable=True)
             except httpx.ConnectError as exc:
-                return _Attempt(error=f"BackendUnavailable: {where}: cannot connect ({_reason(exc)})",
+                return _Attempt(error=f"BackendUnavailable: {where}: cannot connect ({_connect_reason(exc)})",
                                 retryable=True, connect_failed=True)
             except httpx.TransportError as exc:
                 return _Attempt(error=f"BackendUnavailable: {where}: {type(exc).__name__} ({_reason(exc)})",
@@ -280,10 +281,11 @@ def _read_reply(reply: httpx.Response, where: str) -> _Attempt:
     try:
         data = reply.json()
     except ValueError:
-        return _Attempt(error=f"InvalidOutput: {where}: malformed JSON in the reply ({reply.text[:60]!r})",
+        return _Attempt(error=f"InvalidOutput: {where}: malformed JSON in the reply (HTTP {reply.status_code}: "
+                              f"{_snippet(reply.text)!r})",
                         retryable=True)
     if not isinstance(data, dict) or first_choice(data) is None:
-        return _Attempt(error=f"InvalidOutput: {where}: the reply has no choices ({str(data)[:60]!r})",
+        return _Attempt(error=f"InvalidOutput: {where}: the reply has no choices ({_snippet(str(data))!r})",
                         retryable=True)
     return _Attempt(response=data)
 
@@ -297,12 +299,31 @@ def _server_says(reply: httpx.Response) -> str:
             detail = detail.get("message", detail)
     except ValueError:
         detail = reply.text
-    detail = " ".join(str(detail).split())[:200]
+    detail = _snippet(str(detail))
     return f": {detail}" if detail else ""
+
+
+def _snippet(text: str) -> str:
+    """The first 100 characters of what a server said, whitespace folded (enough to tell an HTML
+    error page, a proxy's message or a "model not found" apart)."""
+    return " ".join(text.split())[:100]
 
 
 def _reason(exc: Exception) -> str:
     return str(exc) or type(exc).__name__
+
+
+def _connect_reason(exc: BaseException) -> str:
+    """"connection refused" when that is what happened underneath httpx's generic "All connection
+    attempts failed" (the usual case: nothing listens on that port)."""
+    seen: BaseException | None = exc
+    for _ in range(8):
+        if seen is None:
+            break
+        if isinstance(seen, ConnectionRefusedError):
+            return "connection refused: nothing listens there"
+        seen = seen.__cause__ or seen.__context__
+    return _reason(exc)  # type: ignore[arg-type]
 
 
 def _check_settings(urls: list[str], timeout_s: float, max_retries: int, max_concurrency: int,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from hubbub.metrics.trendsim import (
@@ -64,27 +65,54 @@ def _degree_rank(label: str) -> float:
 
 def curves_relative_to_se(per_run: pd.DataFrame, runs: dict[str, Any]) -> dict[str, pd.DataFrame]:
     """Figure 3: each degree's mean curve minus the SE curve of the same topic, averaged over topics."""
-    curves = {name: conditions_over_time(run) for name, run in runs.items()}
+    return relative_to_se(per_run, {name: conditions_over_time(run) for name, run in runs.items()})
+
+
+def relative_to_se(per_run: pd.DataFrame, curves: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """Figure 3 from per-run curves (``hours``, ``emotion_mean``, ``confidence_mean``), keyed by run name.
+
+    Kept apart from loading so the differences (which can be negative: a decrease under attack) can be
+    built and checked from plain tables."""
     out: dict[str, pd.DataFrame] = {}
     for degree, g in per_run.groupby("degree"):
-        diffs = []
-        for record in g.to_dict("records"):
-            base = per_run[(per_run["topic"] == record["topic"]) & (per_run["degree"] == "SE")]
-            if base.empty:
-                continue
-            mine, ref = curves[record["run"]], curves[base.iloc[0]["run"]]
-            merged = mine.merge(ref, on="hours", suffixes=("", "_se"))
-            diffs.append(pd.DataFrame({
-                "hours": merged["hours"],
-                "emotion": merged["emotion_mean"] - merged["emotion_mean_se"],
-                "confidence": merged["confidence_mean"] - merged["confidence_mean_se"]}))
+        diffs = [d for d in (_difference(per_run, record, curves) for record in g.to_dict("records"))
+                 if d is not None]
         if diffs:
             stacked = pd.concat(diffs).groupby("hours")
-            out[degree] = pd.DataFrame({
+            out[str(degree)] = pd.DataFrame({
                 "emotion_mean": stacked["emotion"].mean(), "emotion_std": stacked["emotion"].std(ddof=0),
                 "confidence_mean": stacked["confidence"].mean(),
                 "confidence_std": stacked["confidence"].std(ddof=0)}).reset_index()
     return out
+
+
+def _difference(per_run: pd.DataFrame, record: dict[str, Any],
+                curves: dict[str, pd.DataFrame]) -> pd.DataFrame | None:
+    """One run's curve minus the SE run's curve of the same topic; None when the topic has no SE run."""
+    base = per_run[(per_run["topic"] == record["topic"]) & (per_run["degree"] == "SE")]
+    if base.empty:
+        return None
+    merged = curves[record["run"]].merge(curves[base.iloc[0]["run"]], on="hours", suffixes=("", "_se"))
+    return pd.DataFrame({"hours": merged["hours"],
+                         "emotion": merged["emotion_mean"] - merged["emotion_mean_se"],
+                         "confidence": merged["confidence_mean"] - merged["confidence_mean_se"]})
+
+
+def symmetric_span(curves: dict[str, pd.DataFrame], measure: str, floor: float = 0.05) -> float:
+    """Half-height of a y axis symmetric around 0 that holds every mean ± std of ``measure``.
+
+    Difference plots must show a decrease as clearly as an increase, so the axis is never clipped to
+    [0, 1]; ``floor`` keeps an all-zero plot readable, and 5 % padding keeps the extremes off the frame."""
+    peak = 0.0
+    for frame in curves.values():
+        if frame is None or len(frame) == 0:
+            continue
+        mean = frame[f"{measure}_mean"].astype(float)
+        std = frame[f"{measure}_std"].astype(float).fillna(0).abs()
+        extremes = np.abs(np.concatenate([(mean - std).to_numpy(), (mean + std).to_numpy()]))
+        extremes = extremes[np.isfinite(extremes)]
+        peak = max(peak, float(extremes.max())) if extremes.size else peak
+    return max(floor, peak * 1.05)
 
 
 def groups_by_degree(per_run: pd.DataFrame, runs: dict[str, Any]) -> pd.DataFrame:

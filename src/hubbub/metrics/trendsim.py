@@ -95,7 +95,21 @@ def provenance(run: Any) -> str:
     warning = ""
     if name in ("scripted", "embedded") or str(model).startswith("scripted"):
         warning = " — NOT a research result (demo/test backend whose choices carry no persona signal)"
-    return f"Produced by backend `{name}`, model `{model}`, seed {run.manifest.get('seed')}{warning}."
+    line = f"Produced by backend `{name}`, model `{model}`, seed {run.manifest.get('seed')}{warning}."
+    note = failure_note(run.manifest)
+    return f"{note}\n\n{line}" if note else line
+
+
+def failure_note(manifest: dict[str, Any]) -> str:
+    """A bold warning when LLM calls of the run failed (count and share), '' for a clean run: figures
+    built on fewer answers than the run asked for must say so where they are read."""
+    counts = manifest.get("counts") or {}
+    calls, failed = int(counts.get("llm_calls") or 0), int(counts.get("llm_failures") or 0)
+    if not failed:
+        return ""
+    share = failed / calls if calls else 1.0
+    return (f"**⚠ {failed} of {calls} LLM calls failed ({share:.1%}).** The agents whose call failed skipped that "
+            "step (`llm_failure` events), so these figures rest on fewer answers than the run asked for.")
 
 
 def write_table(frame: pd.DataFrame, stem: Path) -> tuple[Path, Path]:

@@ -57,6 +57,14 @@ def _number(value: object) -> float:
         return math.nan
 
 
+def _rise_top(t_m: float, horizon: float) -> float:
+    """The T_m the formulas use. When the lifecycle ends before the rise does (T_m >= horizon), the
+    truncated density is exp(A (t - T_m)) on [0, horizon], proportional to exp(A (t - horizon)): the
+    same normalised law as T_m = horizon. Using that keeps every piece's mass near 1 instead of
+    exp(-A (T_m - horizon)), which underflows to 0 (and divides by zero) once A (T_m - horizon) > ~745."""
+    return min(t_m, horizon)
+
+
 @dataclass(frozen=True)
 class AccessDensity:
     """The normalised access-time density on ``[0, horizon]`` hours, with exact cdf, ppf and sampling.
@@ -70,6 +78,7 @@ class AccessDensity:
     T_m: float = 3.0
     alpha: float = 0.5
     horizon: float = 16.0
+    _tm: float = field(init=False, repr=False, compare=False)
     _b1: float = field(init=False, repr=False, compare=False)
     _b2: float = field(init=False, repr=False, compare=False)
     _masses: tuple[float, float, float] = field(init=False, repr=False, compare=False)
@@ -87,17 +96,18 @@ class AccessDensity:
             )
         for name, value in zip(("A", "T_m", "alpha", "horizon"), (a, tm, al, h)):
             object.__setattr__(self, name, value)
-        object.__setattr__(self, "_b1", min(tm, h))
-        object.__setattr__(self, "_b2", min(tm + 1.0 / al, h))
+        object.__setattr__(self, "_tm", _rise_top(tm, h))
+        object.__setattr__(self, "_b1", min(self._tm, h))
+        object.__setattr__(self, "_b2", min(self._tm + 1.0 / al, h))
         object.__setattr__(self, "_masses", self._piece_masses())
 
     # ----------------------------------------------------------------- unnormalised pieces
     def _peak_end(self) -> float:
-        return self.T_m + 1.0 / self.alpha
+        return self._tm + 1.0 / self.alpha
 
     def _exp_integral(self, t: np.ndarray) -> np.ndarray:
         """∫_0^t exp(A(x - T_m)) dx for 0 <= t <= T_m, written so that no exp() can overflow."""
-        return np.exp(self.A * (t - self.T_m)) * -np.expm1(-self.A * t) / self.A
+        return np.exp(self.A * (t - self._tm)) * -np.expm1(-self.A * t) / self.A
 
     def _quad_integral(self, u: np.ndarray) -> np.ndarray:
         """G(u) = ∫_0^u (1 + A x - alpha A x^2) dx, u = t - T_m in [0, 1/alpha] (Horner form)."""
@@ -112,7 +122,7 @@ class AccessDensity:
 
     def _piece_masses(self) -> tuple[float, float, float]:
         m1 = float(self._exp_integral(np.float64(self._b1)))
-        m2 = float(self._quad_integral(np.float64(self._b2 - self.T_m))) if self._b2 > self.T_m else 0.0
+        m2 = float(self._quad_integral(np.float64(self._b2 - self._tm))) if self._b2 > self._tm else 0.0
         if math.isinf(self.horizon):
             m3 = 1.0 / (self.A - 1.0)
         elif self.horizon > self._peak_end():
@@ -125,7 +135,7 @@ class AccessDensity:
         """∫_0^t f for finite t in [0, horizon]: each piece contributes its clipped exact integral."""
         m1, m2, _ = self._masses
         part1 = np.where(t < self._b1, self._exp_integral(np.minimum(t, self._b1)), m1)
-        u = np.clip(t - self.T_m, 0.0, max(self._b2 - self.T_m, 0.0))
+        u = np.clip(t - self._tm, 0.0, max(self._b2 - self._tm, 0.0))
         part2 = np.where(t < self._b2, self._quad_integral(u), m2)
         ln_v = np.log1p(np.maximum(t - self._peak_end(), 0.0))
         return part1 + part2 + self._tail_integral(ln_v)
@@ -138,11 +148,11 @@ class AccessDensity:
 
     def _density(self, t: np.ndarray) -> np.ndarray:
         """The unnormalised f(t) for t >= 0, each piece evaluated where it cannot overflow."""
-        s = t - self.T_m
+        s = t - self._tm
         rise = np.exp(np.minimum(self.A * s, 0.0))
         peak = self._quad_density(np.clip(s, 0.0, 1.0 / self.alpha))
         fade = np.exp(-self.A * np.log1p(np.maximum(t - self._peak_end(), 0.0)))
-        return np.where(t < self.T_m, rise, np.where(t < self._peak_end(), peak, fade))
+        return np.where(t < self._tm, rise, np.where(t < self._peak_end(), peak, fade))
 
     def pdf(self, t: np.ndarray | float) -> np.ndarray | float:
         """P(t) = f(t) / S; zero outside [0, horizon]. Vectorised; a scalar in gives a float out."""
@@ -173,7 +183,7 @@ class AccessDensity:
             t = np.where(
                 mass < m1,
                 self._invert_exp(np.minimum(mass, m1)),
-                np.where(mass < m1 + m2, self.T_m + self._invert_quad(np.clip(mass - m1, 0.0, m2)), self._invert_tail(np.maximum(mass - m1 - m2, 0.0))),
+                np.where(mass < m1 + m2, self._tm + self._invert_quad(np.clip(mass - m1, 0.0, m2)), self._invert_tail(np.maximum(mass - m1 - m2, 0.0))),
             )
         t = np.clip(t, 0.0, self.horizon)
         t = np.where(q >= 1.0, self.horizon, t)
@@ -181,7 +191,7 @@ class AccessDensity:
 
     def _invert_exp(self, mass: np.ndarray) -> np.ndarray:
         """Solve exp(A(t-T_m)) (1 - exp(-A t)) / A = mass for t in [0, T_m]."""
-        a, tm = self.A, self.T_m
+        a, tm = self.A, self._tm
         if a * tm <= _EXP_SAFE:
             return np.log1p(a * mass * math.exp(a * tm)) / a  # accurate near t = 0
         return tm + np.log(a * mass + math.exp(-a * tm)) / a
@@ -189,7 +199,7 @@ class AccessDensity:
     def _invert_quad(self, mass: np.ndarray) -> np.ndarray:
         """Solve G(u) = mass on [0, width]. G' = f >= 1 there, so Newton is well conditioned; a bracket
         [lo, hi] kept from the signs of G(u) - mass catches any step that leaves it (bisection instead)."""
-        width = max(self._b2 - self.T_m, 0.0)
+        width = max(self._b2 - self._tm, 0.0)
         lo, hi = np.zeros_like(mass), np.full_like(mass, width)
         u = np.minimum(mass, width)  # G(u) >= u, so the root is <= mass
         for _ in range(100):
@@ -220,7 +230,7 @@ class AccessDensity:
     def mean(self) -> float:
         """E[T] in hours, exact; inf when horizon = inf and A <= 2 (the tail's mean diverges)."""
         m1, m2, m3 = self._masses
-        a, tm, al = self.A, self.T_m, self.alpha
+        a, tm, al = self.A, self._tm, self.alpha
         b1 = self._b1
         first = math.exp(a * (b1 - tm)) * (b1 / a - 1.0 / a**2) + math.exp(-a * tm) / a**2
         w = max(self._b2 - tm, 0.0)

@@ -12,7 +12,7 @@ from hubbub.metrics.trendsim import markdown_table, provenance, write_table
 
 def analyse_experiment(out: Path, index: pd.DataFrame, analysis: str) -> list[Path]:
     """Write per-run and experiment tables and plots under ``out/tables`` and ``out/plots``."""
-    from hubbub.report.plots import plot_conditions_over_time, plot_groups_by_degree
+    from hubbub.report.plots import plot_conditions_relative_to_se, plot_groups_by_degree
 
     per_run, runs = collect(out, index)
     tables, plots = out / "tables", out / "plots"
@@ -23,8 +23,8 @@ def analyse_experiment(out: Path, index: pd.DataFrame, analysis: str) -> list[Pa
     written += write_table(impact, tables / ("censorship" if analysis == "censorship" else "attack_impact"))
     curves = curves_relative_to_se(per_run, runs)
     if curves:
-        written.append(plot_conditions_over_time(curves, plots / "conditions_relative_to_SE.png",
-                                                 "Change relative to SE (mean over topics)"))
+        written.append(plot_conditions_relative_to_se(curves, plots / "conditions_relative_to_SE.png",
+                                                      "Change relative to SE (mean over topics)"))
     groups = groups_by_degree(per_run, runs)
     if len(groups):
         written += write_table(groups, tables / "groups_by_degree")

@@ -21,7 +21,8 @@ from pathlib import Path
 from typing import Any, Iterable, Mapping
 
 from hubbub.errors import DataError
-from hubbub.report.html_data import Limits, Options, clean, clean_text, run_payload
+from hubbub.report.html_data import run_payload
+from hubbub.report.html_parts import Limits, Options, clean, clean_text
 
 REPORT_NAME = "report.html"
 
@@ -135,6 +136,7 @@ def render_html(payload: dict[str, Any]) -> str:
         f'<body data-runs="{len(runs)}" data-report="loading">',
         f'<header class="top"><h1>{title}</h1><p class="sub">hubbub {_h(payload["version"])} · '
         f"{_count(runs)} · self-contained: opens offline, fetches nothing</p></header>",
+        *(_failure_banner(i, r) for i, r in enumerate(runs)),
         '<section id="provenance" aria-label="provenance">', *(_banner(i, r) for i, r in enumerate(runs)), "</section>",
         '<nav id="tabs" class="tabs"></nav>',
         '<main id="app"><noscript><p class="banner warn">This report draws its charts, threads and tables with '
@@ -168,6 +170,19 @@ def _banner(index: int, run: dict[str, Any]) -> str:
     note = f'<br><span class="warntext">⚠ {_h(warning)}</span>' if warning else ""
     return (f'<div class="{cls}" data-run="{index}" data-backend="{_h(p.get("backend", "?"))}">'
             f"<b>{_h(run['name'])}</b>: {facts}{note}</div>")
+
+
+def _failure_banner(index: int, run: dict[str, Any]) -> str:
+    """A red banner at the top when LLM calls of the run failed, with count and share ('' if none did):
+    curves drawn from fewer answers than the run asked for must not look like a clean result."""
+    counts = (run.get("manifest") or {}).get("counts") or {}
+    calls, failed = int(counts.get("llm_calls") or 0), int(counts.get("llm_failures") or 0)
+    if not failed:
+        return ""
+    share = failed / calls if calls else 1.0
+    return (f'<div class="banner fail" role="alert" data-run="{index}">⚠ {_h(run.get("name", ""))}: '
+            f"{failed} of {calls} LLM calls failed ({share:.1%}). The agents whose call failed skipped that step, "
+            "so the figures below rest on fewer answers than the run asked for.</div>")
 
 
 def _noscript_manifest(run: dict[str, Any]) -> str:

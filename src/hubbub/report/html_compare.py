@@ -14,17 +14,8 @@ import numpy as np
 import pandas as pd
 
 from hubbub.errors import HubbubError
-from hubbub.report.html_data import (
-    Options,
-    bar_chart,
-    clean,
-    clean_text,
-    line_chart,
-    num,
-    provenance,
-    series,
-    table,
-)
+from hubbub.report.html_data import provenance
+from hubbub.report.html_parts import Options, bar_chart, clean, clean_text, line_chart, num, series, table
 from hubbub.report.html_generic import extra_curves
 
 CONDITION_COLUMNS = ("emotion_avg", "emotion_div", "confidence_avg", "confidence_div")
@@ -152,13 +143,17 @@ def _degree_bars(per_run: pd.DataFrame, name: str) -> list[dict[str, Any]]:
 
 
 def _relative_curves(curves: dict[str, pd.DataFrame], name: str, opts: Options) -> list[dict[str, Any]]:
+    from hubbub.metrics.experiments import symmetric_span  # differences: an axis symmetric around 0
+
     n, charts = opts.limits.curve_points, []
     for measure in ("emotion", "confidence"):
         lines = [series(str(d), c["hours"], c[f"{measure}_mean"], c[f"{measure}_std"], n)
                  for d, c in sorted(curves.items(), key=lambda kv: _degree_order(kv[0]))]
         if lines:
+            span = symmetric_span(curves, measure)
             charts.append(line_chart(f"{name}-rel-{measure}", f"{measure.capitalize()}: change relative to SE "
-                                     "(mean over topics)", lines, ylabel=f"Δ {measure}", timeline=False))
+                                     "(mean over topics)", lines, ylabel=f"Δ {measure}", ylim=(-span, span),
+                                     timeline=False))
     return charts
 
 

@@ -15,7 +15,7 @@ from typing import Any
 import pandas as pd
 
 from hubbub.report import html_frames as frames
-from hubbub.report.html_data import Options, line_chart, plain, series, table
+from hubbub.report.html_parts import Options, line_chart, plain, series, table
 
 def other_table(run: Any, name: str, total: int, opts: Options) -> dict[str, Any]:
     """The first rows of a table this report has no special view for (e.g. S3's posts or awareness)."""

@@ -14,7 +14,7 @@ from typing import Any
 import pandas as pd
 
 from hubbub.report import html_frames as frames
-from hubbub.report.html_data import Options, bar_chart, line_chart, num, plain, series, table
+from hubbub.report.html_parts import Options, bar_chart, line_chart, num, plain, series, table
 
 S3_TABLES = ("s3_steps", "s3_posts", "s3_awareness")
 S3_ANALYSIS_TABLES = frozenset({"curves", "camp_curves", "cascades", "cascade_summary", "channels", "first_channel",

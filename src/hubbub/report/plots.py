@@ -18,7 +18,17 @@ def _pyplot() -> Any:
 
 
 def plot_conditions_over_time(curves: dict[str, pd.DataFrame], path: Path, title: str = "") -> Path:
-    """Mean ± std of emotion and social confidence over time, one line per label (Figure 3)."""
+    """Mean ± std of emotion and social confidence over time, one line per label (levels in [0, 1])."""
+    return _save(conditions_figure(curves, title, relative=False), path)
+
+
+def plot_conditions_relative_to_se(curves: dict[str, pd.DataFrame], path: Path, title: str = "") -> Path:
+    """Figure 3: change relative to SE, on a y axis symmetric around 0 so a decrease shows."""
+    return _save(conditions_figure(curves, title, relative=True), path)
+
+
+def conditions_figure(curves: dict[str, pd.DataFrame], title: str = "", *, relative: bool = False) -> Any:
+    """The two-panel conditions figure; ``relative`` curves are differences, drawn around a zero line."""
     plt = _pyplot()
     fig, axes = plt.subplots(1, 2, figsize=(10, 3.6), sharex=True)
     for label, frame in curves.items():
@@ -28,17 +38,33 @@ def plot_conditions_over_time(curves: dict[str, pd.DataFrame], path: Path, title
             mean, std = frame[f"{name}_mean"], frame[f"{name}_std"].fillna(0)
             ax.plot(frame["hours"], mean, label=label)
             ax.fill_between(frame["hours"], mean - std, mean + std, alpha=0.15)
-    for ax, name in zip(axes, ("Emotion (positiveness)", "Social confidence")):
+    for ax, name, measure in zip(axes, ("Emotion (positiveness)", "Social confidence"), ("emotion", "confidence")):
         ax.set_xlabel("simulated hours")
-        ax.set_title(name)
-        ax.set_ylim(0, 1)
+        ax.set_title(f"Δ {name.lower()} vs SE" if relative else name)
+        _set_limits(ax, curves, measure, relative)
     if len(curves) > 1:
         axes[1].legend(fontsize=8)
     if title:
         fig.suptitle(title)
+    return fig
+
+
+def _set_limits(ax: Any, curves: dict[str, pd.DataFrame], measure: str, relative: bool) -> None:
+    """Levels live in [0, 1]; differences get a symmetric axis holding all data and a zero line."""
+    if not relative:
+        ax.set_ylim(0, 1)
+        return
+    from hubbub.metrics.experiments import symmetric_span
+
+    span = symmetric_span(curves, measure)
+    ax.axhline(0, color="0.4", lw=0.8, ls="--")
+    ax.set_ylim(-span, span)
+
+
+def _save(fig: Any, path: Path) -> Path:
     fig.tight_layout()
     fig.savefig(path, dpi=110)
-    plt.close(fig)
+    _pyplot().close(fig)
     return path
 
 

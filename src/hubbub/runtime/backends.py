@@ -33,12 +33,29 @@ def make_inner(cfg: LLMConfig) -> Backend | None:
 
         return EmbeddedBackend(model_path=cfg.model or None, threads=cfg.threads, parallel=cfg.parallel)
     if cfg.backend == "openai":
-        from hubbub.llm.openai import OpenAIBackend
-
-        return OpenAIBackend(base_urls=list(cfg.base_urls), model=cfg.model, api_key=read_api_key(cfg),
-                             timeout_s=cfg.timeout_s, max_retries=cfg.max_retries,
-                             max_concurrency=cfg.max_concurrency, choice_mode=cfg.choice_mode)
+        return _openai(cfg)
     return None
+
+
+def _openai(cfg: LLMConfig, **overrides: Any) -> Backend:
+    from hubbub.llm.openai import OpenAIBackend
+
+    settings: dict[str, Any] = dict(timeout_s=cfg.timeout_s, max_retries=cfg.max_retries,
+                                    max_concurrency=cfg.max_concurrency, choice_mode=cfg.choice_mode)
+    settings.update(overrides)
+    return OpenAIBackend(base_urls=list(cfg.base_urls), model=cfg.model, api_key=read_api_key(cfg), **settings)
+
+
+def make_probe(cfg: LLMConfig) -> Backend | None:
+    """A short-fused copy of a server backend for the preflight: its timeout is
+    ``llm.preflight_timeout_s`` and up to three retries with short backoff ride out a passing fault, so
+    a dead or silent server is named within seconds. None for backends with no server to check
+    (scripted, embedded, replay)."""
+    if cfg.backend != "openai":
+        return None
+    timeout = min(cfg.timeout_s, cfg.preflight_timeout_s)
+    return _openai(cfg, timeout_s=timeout, max_retries=min(cfg.max_retries, 3), max_concurrency=2,
+                   backoff_s=0.2, backoff_max_s=1.0, retry_after_cap_s=1.0)
 
 
 class ChainedReplies:
@@ -67,13 +84,15 @@ def make_backend(cfg: LLMConfig, run_store: ReplyStore, on_call: OnCall | None,
     """The backend of a run: the configured model behind the reply cache of the run record.
 
     Recorded failures are replayed when resuming (the run's committed events were built on them) and
-    by the replay backend (an exact re-run); a new run with a live model asks again instead."""
+    by the replay backend (an exact re-run); a new run with a live model asks again instead. The
+    failures that stopped a run through its failure budget are not in the record (the batches built
+    on them were rolled back, see runtime.failures), so a resumed run asks those requests again."""
     stores: list[ReplyStore] = [run_store]
     if cfg.replay_from:
         from hubbub.store import RunStore
 
         source = Path(cfg.replay_from)
-        stores.append(RunStore.open(source.parent if source.suffix == ".sqlite" else source))
+        stores.append(_recording(RunStore.open(source.parent if source.suffix == ".sqlite" else source), cfg))
     inner = make_inner(cfg)
     model = inner.model if inner is not None else _recorded_model(stores[-1])
     replies = ChainedReplies(stores)
@@ -84,3 +103,13 @@ def make_backend(cfg: LLMConfig, run_store: ReplyStore, on_call: OnCall | None,
 def _recorded_model(store: Any) -> str:
     getter = getattr(store, "get_meta", None)
     return (getter("model") if getter else None) or ""
+
+
+def _recording(store: Any, cfg: LLMConfig) -> Any:
+    """The run record to replay from; one that holds no successful reply cannot answer anything."""
+    calls, failed = store.call_counts()
+    if calls - failed <= 0:
+        store.close()
+        raise ConfigError(f"llm.replay_from = {cfg.replay_from!r} holds no recorded LLM replies ({calls} calls, "
+                          f"{failed} failed); replay a run that completed some LLM calls")
+    return store

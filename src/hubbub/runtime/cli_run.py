@@ -43,7 +43,8 @@ def run_command(scenario: str, out: Path | None, overrides: dict[str, Any], *, o
     if sc.experiment is not None:
         from hubbub.runtime.experiment import run_experiment
 
-        run_experiment(sc, run_dir, overwrite=overwrite, quiet=quiet)
+        index = run_experiment(sc, run_dir, overwrite=overwrite, quiet=quiet)
+        console.print(outcome_line([run_dir / str(name) for name in index["run"]], label=str(run_dir)))
         return
     run_single(sc, run_dir, overwrite=overwrite, quiet=quiet)
 
@@ -55,7 +56,7 @@ def run_single(sc: Scenario, run_dir: Path, *, overwrite: bool, quiet: bool, res
         check_run_dir(run_dir, overwrite)
     if sc.llm.backend == "embedded":
         err.print(f"[bold yellow]note:[/] {EMBEDDED_BANNER}")
-    sim = Simulation.resume(run_dir) if resume else Simulation(sc, run_dir)
+    sim = Simulation(sc, run_dir, resume=resume)  # sc: the manifest's config, plus any resume --set (credentials kept)
     _describe_start(sim, run_dir, quiet)
     try:
         progress = _run_with_progress(sim, quiet)
@@ -101,18 +102,38 @@ def _report(sim: Any, run_dir: Path, progress: Any, quiet: bool) -> None:
 
     written = sim.kind.analyse(run_dir)
     written.append(report_run(run_dir))
-    if quiet:
-        return
-    console.print(f"done in {progress.elapsed:.1f} s: {progress.events} events, {progress.sessions} sessions, "
-                  f"{progress.llm_calls} LLM calls ({progress.failures} failed, {progress.cache_hits} cache hits)")
-    console.print(f"run record: {escape(str(run_dir / 'run.sqlite'))}")
-    console.print(f"tables and plots: {escape(str(run_dir / 'tables'))}, {escape(str(run_dir / 'plots'))} "
-                  f"({len(written)} files)")
-    console.print(f"report (open in a browser): {escape(str(written[-1]))}")
+    if not quiet:
+        console.print(f"done in {progress.elapsed:.1f} s: {progress.events} events, {progress.sessions} sessions, "
+                      f"{progress.llm_calls} LLM calls ({progress.failures} failed, {progress.cache_hits} cache hits)")
+        console.print(f"run record: {escape(str(run_dir / 'run.sqlite'))}")
+        console.print(f"tables and plots: {escape(str(run_dir / 'tables'))}, {escape(str(run_dir / 'plots'))} "
+                      f"({len(written)} files)")
+        console.print(f"report (open in a browser): {escape(str(written[-1]))}")
+    console.print(outcome_line([run_dir]))
+
+
+def outcome_line(run_dirs: list[Path], label: str | None = None) -> str:
+    """The last line of every run or experiment, ``--quiet`` or not: whether LLM calls failed, how many,
+    what share (the counts of the whole record, every process of a resumed run included)."""
+    from hubbub.store import read_manifest
+
+    totals = {"events": 0, "llm_calls": 0, "llm_failures": 0}
+    for run_dir in run_dirs:
+        counts = read_manifest(run_dir).get("counts") or {}
+        for key in totals:
+            totals[key] += int(counts.get(key) or 0)
+    events, calls, failed = totals["events"], totals["llm_calls"], totals["llm_failures"]
+    where = escape(label or str(run_dirs[0]))
+    if not failed:
+        return f"[bold green]completed[/] {where}: {events} events, {calls} LLM calls, 0 failed"
+    share = failed / calls if calls else 1.0
+    return (f"[bold red]completed with {failed} failed LLM calls[/] of {calls} ({share:.1%}) in {where}: the agents "
+            f"whose call failed skipped that step; see summary.md and report.html")
 
 
 def resume_command(run_dir: Path, overrides: dict[str, Any] | None = None) -> None:
     from hubbub.store import read_manifest
+    from hubbub.store.manifest import check_resumable
 
     if (run_dir / "run.sqlite").exists() and not (run_dir / "manifest.json").exists():
         raise ConfigError(f"{run_dir}: the run stopped before it wrote its manifest, so nothing can be resumed; "
@@ -121,6 +142,7 @@ def resume_command(run_dir: Path, overrides: dict[str, Any] | None = None) -> No
     if manifest.get("status") == "completed":
         rebuild_outputs(run_dir, manifest)
         return
+    check_resumable(manifest, run_dir, overrides or {})
     sc = scenario_from_dict(manifest["config"], f"{run_dir}/manifest.json")
     if overrides:
         sc = _change_execution(run_dir, manifest, overrides)
@@ -135,6 +157,7 @@ def _change_execution(run_dir: Path, manifest: dict[str, Any], overrides: dict[s
 
     from hubbub.scenarios.config import EXECUTION_ONLY
     from hubbub.store import write_manifest
+    from hubbub.store.manifest import rehash_config
 
     for key in overrides:
         if key not in EXECUTION_ONLY:
@@ -144,7 +167,7 @@ def _change_execution(run_dir: Path, manifest: dict[str, Any], overrides: dict[s
     for key, value in overrides.items():
         set_dotted(config, key, value)
     sc = scenario_from_dict(config, "hubbub resume --set")
-    manifest["config"] = sc.model_dump(mode="json")
+    rehash_config(manifest, sc.model_dump(mode="json"))
     manifest.setdefault("resumed_with", []).append(
         {"at": time.strftime("%Y-%m-%dT%H:%M:%S"), "set": {k: overrides[k] for k in sorted(overrides)}})
     write_manifest(run_dir, manifest)

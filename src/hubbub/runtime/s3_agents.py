@@ -245,4 +245,4 @@ def _memory_overhead(lang: str) -> int:
     from hubbub.agents.s3_prompts import text as s3_text
 
     label = max((s3_text(lang, f"source.{s}") for s in ("own", "mutual", "followee", "recommended")), key=count_tokens)
-    return count_tokens(f"- [{label} @u0000000000] \n") + 1
+    return count_tokens(f"- [{label} @«u0000000000»] «»\n") + 1

@@ -12,6 +12,8 @@ from typing import Any, Callable, Sequence
 
 from hubbub.agents.demographics import describe
 from hubbub.agents.memory import count_tokens
+from hubbub.agents.prompts import Block, fill, joined
+from hubbub.agents.prompts import numbered as quoted_list
 from hubbub.agents.s3_prompts import text as s3_text
 from hubbub.llm.base import ChoiceRequest, GenerateRequest
 
@@ -47,8 +49,15 @@ TEXT: dict[str, dict[str, str]] = {
 
 
 def t(lang: str, key: str, **fields: Any) -> str:
+    """A post as the platform displays it ("@u1: ..."); the result is third-party text and is
+    quoted as a whole where it enters a prompt."""
     template = TEXT[lang][key]
     return template.format(**fields) if fields else template
+
+
+def _p(lang: str, key: str, **fields: Any) -> Block:
+    """A prompt line of ours with its text fields quoted (see :func:`hubbub.agents.prompts.fill`)."""
+    return fill(TEXT[lang][key], fields)
 
 
 def prompt_tokens(request: ChoiceRequest | GenerateRequest) -> int:
@@ -57,10 +66,12 @@ def prompt_tokens(request: ChoiceRequest | GenerateRequest) -> int:
 
 
 def cut_tokens(text: str, max_tokens: int) -> str:
-    """``text`` shortened (by characters) until its estimated tokens fit ``max_tokens``."""
+    """``text`` shortened (by characters) until its estimated tokens fit ``max_tokens``. Every
+    character costs at least a quarter token, so only the first ``4 * max_tokens`` characters are
+    searched: cutting a megabyte text costs no more than cutting a short one."""
     if count_tokens(text) <= max_tokens:
         return text
-    low, high = 0, len(text)
+    low, high = 0, min(len(text), 4 * max(max_tokens, 0) + 4)
     while low < high:
         mid = (low + high + 1) // 2
         if count_tokens(text[:mid] + "…") <= max_tokens:
@@ -70,28 +81,36 @@ def cut_tokens(text: str, max_tokens: int) -> str:
     return text[:low] + "…" if low else ""
 
 
-def persona_block(lang: str, profile: str, demographics: Any) -> str:
+def persona_block(lang: str, profile: str, demographics: Any) -> Block:
+    """The quoted profile and the demographics line."""
     lines = [profile.strip() or s3_text(lang, "no_profile")]
     if demographics is not None:
         lines.append(describe(demographics, lang))
-    return s3_text(lang, "persona", profile="\n".join(lines))
+    return s3_text(lang, "persona", profile=joined(lines))
 
 
-def state_line(lang: str, emotion: str, attitude: str, target: str) -> str:
-    return t(lang, "state", emotion=s3_text(lang, f"emotion.{emotion}"), target=target,
-             attitude=s3_text(lang, f"attitude.{attitude}"))
+def state_line(lang: str, emotion: str, attitude: str, target: str) -> Block:
+    """The user's current emotion and attitude (the target is quoted)."""
+    return _p(lang, "state", emotion=s3_text(lang, f"emotion.{emotion}"), target=target,
+              attitude=s3_text(lang, f"attitude.{attitude}"))
 
 
-def numbered(lang: str, posts: Sequence[str]) -> str:
-    return "\n".join(f"{i}. {' '.join(p.split())}" for i, p in enumerate(posts, 1)) or s3_text(lang, "received_empty")
+def numbered(lang: str, posts: Sequence[str]) -> Block:
+    """The received posts, numbered and quoted, or the "none" wording."""
+    return quoted_list(posts) if posts else s3_text(lang, "received_empty")
+
+
+def _memory(lang: str, memory: str) -> Block:
+    """The memory block: a rendered memory (a Block) as is, other text quoted whole."""
+    return s3_text(lang, "memory", memory=memory or s3_text(lang, "memory_empty"))
 
 
 def behaviour_request(lang: str, persona: str, event: str, state: str, memory: str, received: Sequence[str],
                       seed: int, temperature: float) -> ChoiceRequest:
     """Repost one of the received posts, write a new post, or do nothing (S3 4.4.2)."""
-    parts = [persona, t(lang, "event", event=event), s3_text(lang, "memory", memory=memory or s3_text(lang, "memory_empty")),
-             state, s3_text(lang, "received", posts=numbered(lang, received)), t(lang, "behaviour_question")]
-    options = tuple(t(lang, "repost", i=i) for i in range(1, len(received) + 1)) + (t(lang, "post"), t(lang, "nothing"))
+    parts = [persona, _p(lang, "event", event=event), _memory(lang, memory), state,
+             s3_text(lang, "received", posts=numbered(lang, received)), _p(lang, "behaviour_question")]
+    options = tuple(_p(lang, "repost", i=i) for i in range(1, len(received) + 1)) + (_p(lang, "post"), _p(lang, "nothing"))
     return ChoiceRequest("s3.behaviour", (("system", s3_text(lang, "system")), ("user", "\n\n".join(parts))),
                          options, seed=seed, temperature=temperature, lang=lang)
 
@@ -99,8 +118,8 @@ def behaviour_request(lang: str, persona: str, event: str, state: str, memory: s
 def content_request(lang: str, persona: str, event: str, state: str, memory: str, received: Sequence[str],
                     seed: int, temperature: float, max_tokens: int, chars: int) -> GenerateRequest:
     """The text of a new post from the profile and the current emotion and attitude (S3 4.4.1)."""
-    parts = [persona, t(lang, "event", event=event), s3_text(lang, "memory", memory=memory or s3_text(lang, "memory_empty")),
-             state, s3_text(lang, "received", posts=numbered(lang, received)), t(lang, "content_question", chars=chars)]
+    parts = [persona, _p(lang, "event", event=event), _memory(lang, memory), state,
+             s3_text(lang, "received", posts=numbered(lang, received)), _p(lang, "content_question", chars=chars)]
     return GenerateRequest("s3.content", (("system", s3_text(lang, "system")), ("user", "\n\n".join(parts))),
                            seed=seed, max_tokens=max_tokens, temperature=temperature)
 
@@ -112,19 +131,36 @@ def fit_prompt(build: Callable[[str, list[str]], Any], select: Callable[[int], l
 
     Received posts are dropped from the end (then the last one is shortened) until the prompt without
     memory fits; memory is selected within ``min(memory_budget, room left)`` and, if rendering still
-    overflows, trimmed from its lowest-scoring item. Returns (request, memory items, shown posts)."""
-    shown = list(received)
+    overflows, trimmed from its lowest-scoring items. Returns (request, memory items, shown posts)."""
+    fits = lambda memory, posts: prompt_tokens(build(memory, posts)) <= budget  # noqa: E731
+    shown = list(received[:_most_that_fit(len(received), min(len(received), 1),
+                                          lambda k: fits("", list(received[:k])))])
     base = prompt_tokens(build("", shown))
-    while base > budget and len(shown) > 1:
-        shown.pop()
-        base = prompt_tokens(build("", shown))
-    if base > budget and shown:
-        over = base - budget
-        shown[0] = cut_tokens(shown[0], max(count_tokens(shown[0]) - over, 0))
+    if base > budget and shown:  # one post left, too long: keep its longest prefix that fits
+        post, window = shown[0], min(len(shown[0]), 4 * max(budget, 0) + 4)  # a character costs >= 1/4 token
+        shown[0] = _prefix(post, _most_that_fit(window, 0, lambda k: fits("", [_prefix(post, k)])))
         base = prompt_tokens(build("", shown))
     items = select(max(min(memory_budget, budget - base), 0))
-    request = build(render(items), shown)
-    while items and prompt_tokens(request) > budget:
-        items = items[:-1]
-        request = build(render(items), shown)
-    return request, items, shown
+    items = items[:_most_that_fit(len(items), 0, lambda k: fits(render(items[:k]), shown))]
+    return build(render(items), shown), items, shown
+
+
+def _prefix(text: str, k: int) -> str:
+    """The first ``k`` characters of ``text``, marked "…" when cut ("" for none)."""
+    return text if k >= len(text) else (text[:k] + "…" if k else "")
+
+
+def _most_that_fit(count: int, least: int, fits: Callable[[int], bool]) -> int:
+    """The largest ``k`` in ``[least, count]`` with ``fits(k)``, else ``least``. ``fits`` is monotone
+    (fewer posts or memory items never lengthen a prompt), so a binary search finds it in O(log n)
+    prompt builds, where dropping one item per build was quadratic in the prompt's size."""
+    if fits(count):
+        return count
+    low, high = least, count - 1
+    while low < high:
+        mid = (low + high + 1) // 2
+        if fits(mid):
+            low = mid
+        else:
+            high = mid - 1
+    return low

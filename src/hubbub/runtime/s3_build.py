@@ -25,6 +25,7 @@ from hubbub.agents.anonymise import DEFAULT_SALT, pseudonym, scrub
 from hubbub.dynamics.base import expand_rows
 from hubbub.errors import ConfigError, DataError
 from hubbub.platform.graph_build import load_edge_list
+from hubbub.textfiles import BIO_CHARS, POST_CHARS, check_length
 
 COLUMN_NAMES = {
     "author": ("author", "user_id", "uid", "user", "author_id"),
@@ -99,7 +100,16 @@ def read_posts(path: str | Path) -> pd.DataFrame:
     if len(empty):
         line = int(empty[0]) + (1 if name.endswith(".jsonl") else 2)
         raise DataError(f"{path}:{line}: the author is empty")
+    _check_column(out, "text", POST_CHARS, path, name.endswith(".jsonl"))
     return out
+
+
+def _check_column(frame: pd.DataFrame, column: str, limit: int, path: Path, jsonl: bool) -> None:
+    """Refuse the first text of ``column`` over ``limit`` characters (see :mod:`hubbub.textfiles`)."""
+    over = frame.index[frame[column].astype(str).str.len() > limit]
+    if len(over):
+        line = int(over[0]) + (1 if jsonl else 2)
+        check_length(str(frame.at[over[0], column]), limit, f"{path}:{line}", f"column {column!r}")
 
 
 def select_posts(posts: pd.DataFrame, keywords: Sequence[str]) -> tuple[np.ndarray, int]:
@@ -213,6 +223,8 @@ def read_posts_like_users(path: Path) -> pd.DataFrame:
         raise DataError(f"{path}: cannot be read as a users file ({str(exc).splitlines()[0]})") from None
     id_col = _pick(frame.columns, "id", path) if "id" not in frame.columns else "id"
     frame = frame.rename(columns={id_col: "id"}).astype(str)
+    if "description" in frame.columns:
+        _check_column(frame, "description", BIO_CHARS, path, name.endswith(".jsonl"))
     return frame[[c for c in ("id",) + PROFILE_COLUMNS if c in frame.columns]]
 
 

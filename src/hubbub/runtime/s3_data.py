@@ -19,6 +19,7 @@ from typing import Any, Iterator, Sequence
 
 from hubbub.agents.anonymise import scrub
 from hubbub.errors import DataError
+from hubbub.textfiles import data_path
 
 SWSR_GENDER_COUNTS = {"female": 6033, "male": 2936}
 """Commenter genders in SWSR ``SexComment.csv`` (Jiang et al. 2022, MIT): 8,969 comments."""
@@ -58,10 +59,11 @@ class Marginals:
 
 
 def resolve(path: str) -> Path | None:
-    """The file or folder ``path`` if it exists (relative to the working folder), else None."""
+    """The file or folder ``path`` if it exists (``data:NAME`` in the data folder, anything else
+    relative to the working folder), else None."""
     if not path:
         return None
-    found = Path(path).expanduser()
+    found = data_path(path)
     return found if found.exists() else None
 
 

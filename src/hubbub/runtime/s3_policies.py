@@ -25,7 +25,8 @@ from hubbub.kernel.seeding import derive_seed
 
 ATTITUDE_LABELS = {"negative": 0, "against": 0, "positive": 1, "favor": 1, "none": -1, "neutral": -1}
 """How a stance classifier's labels map to S3 attitudes (-1: keep the current attitude)."""
-RULE_MODELS = ("independent_cascade", "linear_threshold")
+RULE_MODELS = ("independent_cascade", "linear_threshold", "sir")
+"""Fitted models that can drive S3 rule users (the information-spread models of ``s3.rule.model``)."""
 
 
 @dataclass(frozen=True)
@@ -119,10 +120,12 @@ def _fitted(value: str) -> Any:
 
 
 def rule_settings(rule_cfg: Any, policies: S3Policies) -> Any:
-    """The rule section with a fitted file's model and parameters in place of ``model`` / ``p``."""
+    """The rule section with a fitted file's model and parameters in place of ``model`` / ``p`` /
+    ``beta`` / ``gamma``."""
     if policies.rule is None:
         return rule_cfg
     update: dict[str, Any] = {"model": policies.rule.model}
-    if "p" in policies.rule.params:
-        update["p"] = float(policies.rule.params["p"])
+    for name in ("p", "beta", "gamma"):
+        if name in policies.rule.params:
+            update[name] = float(policies.rule.params[name])
     return rule_cfg.model_copy(update=update)

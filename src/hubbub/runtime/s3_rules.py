@@ -1,39 +1,68 @@
 """Rule-based users: a classical model from :mod:`hubbub.dynamics` decides, for all of them at once.
 
 Each step, the deliveries of the step form an *exposure graph* (sender → receiver). The diffusion
-model (independent cascade or linear threshold) runs one round on it: senders are the model's freshly
-active nodes, users who already acted are spent, and the rule users it activates act: they repost the
-post that reached them from the model's chosen parent, or (with ``post_share``) post new content.
+model named by ``s3.rule.model`` runs one round on it and the rule users it activates act: they repost
+the post that reached them from the model's chosen parent, or (with ``post_share``) post new content.
+
+* ``independent_cascade`` / ``linear_threshold``: senders are the model's freshly active nodes, users
+  who already acted are spent (each rule user acts at most once).
+* ``sir``: rule users are susceptible, infectious or recovered (kept between steps). A delivery from a
+  sender is a contact (infection with ``beta``); an infectious user acts again in every step in which
+  posts reach it, until it recovers (``gamma`` per step) and never acts again.
+
 Emotion moves one level toward the most intense received post with probability ``emotion_contagion``
-and decays without stimulus (the same decay coefficient as LLM users); attitudes follow the voter model
-on the exposure graph. No Python loop runs over users or edges.
+and decays without stimulus (the same decay coefficient as LLM users). Attitudes follow
+``s3.rule.attitude_model`` on the exposure graph: ``voter`` (copy a random sender's attitude), bounded
+confidence (``deffuant``: each exposed rule user meets one sender and moves toward it, the one-sided
+Deffuant rule; ``hegselmann_krause``: it moves to the mean of itself and the senders within
+``epsilon``), or ``none``. Under bounded confidence each rule user keeps an opinion in [0, 1] and its
+attitude is positive when the opinion is above 0.5; an LLM sender counts as 0.25 or 0.75. Models are
+looked up by name in ``SPREAD`` and ``ATTITUDE`` (DESIGN decision 7). No Python loop runs over users
+or edges.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 from scipy import sparse
 
 from hubbub.dynamics import make_model
 from hubbub.dynamics.base import State
-from hubbub.dynamics.diffusion import FRESH, INACTIVE, SPENT
+from hubbub.dynamics.diffusion import FRESH, INACTIVE, INFECTIOUS, RECOVERED, SPENT, SUSCEPTIBLE
 from hubbub.runtime.s3_exposure import Exposures
 from hubbub.runtime.s3_posts import PostLog
 
 
+@dataclass(frozen=True)
+class Spread:
+    """How one diffusion model of the dynamics registry drives rule users."""
+
+    params: Callable[[Any], dict[str, Any]]
+    recovers: bool = False  # SIR: compartments persist, infectious users act until they recover
+
+
+SPREAD: dict[str, Spread] = {
+    "independent_cascade": Spread(lambda cfg: {"p": cfg.p}),
+    "linear_threshold": Spread(lambda cfg: {"per_edge": True}),
+    "sir": Spread(lambda cfg: {"beta": cfg.beta, "gamma": cfg.gamma}, recovers=True),
+}
+"""Information-spread models rule users can follow (``s3.rule.model``)."""
+
+
 def make_rule_model(cfg: Any) -> Any:
     """The configured diffusion model from the dynamics registry."""
-    if cfg.model == "independent_cascade":
-        return make_model("independent_cascade", p=cfg.p)
-    return make_model("linear_threshold", per_edge=True)
+    return make_model(cfg.model, **SPREAD[cfg.model].params(cfg))
 
 
 def initial_rule_state(model: Any, n: int, rng: np.random.Generator) -> State:
-    """The model's own state (LT thresholds and accumulated influence live in ``aux``)."""
-    return model.init_state(n, None, rng)
+    """The model's own state (LT thresholds, SIR compartments) with extras in ``aux``."""
+    state = model.init_state(n, None, rng)
+    if SPREAD[model.name].recovers:
+        state.aux["compartment"] = state.values.copy()
+    return state
 
 
 @dataclass
@@ -79,20 +108,54 @@ def rule_step(cfg: Any, model: Any, rule_aux: dict[str, np.ndarray], ex: Exposur
     """One step of every rule user at once (see the module docstring)."""
     n = emotion.size
     adj, by_users, sender = exposure_graph(ex, posts, n, followees)
-    values = np.where(acted, SPENT, INACTIVE).astype(np.int8)
-    values[np.unique(sender)] = FRESH
-    before = values.copy()
+    spread = SPREAD[model.name]
+    values = _sir_values(rule_aux, sender) if spread.recovers else _activation_values(acted, sender)
     state = State(values, step - 1, np.full(n, -1, np.int64), np.full(n, -1, np.int32),
                   {k: v.copy() for k, v in rule_aux.items()})
     nxt = model.step(state, adj, rng)
-    actors = np.flatnonzero((nxt.values == FRESH) & (before == INACTIVE) & is_rule)
-    parent_post = _pick_posts(by_users, sender, actors, nxt.parent[actors], n)
+    if spread.recovers:
+        actors, parents = _sir_actors(rule_aux["compartment"], values, nxt, is_rule, by_users, sender)
+    else:
+        actors = np.flatnonzero((nxt.values == FRESH) & (values == INACTIVE) & is_rule)
+        parents = nxt.parent[actors]
+    parent_post = _pick_posts(by_users, sender, actors, parents, n)
     is_post = rng.random(actors.size) < cfg.post_share
     picks = rng.integers(0, max(len(pool), 1), size=int(is_post.sum()))
     texts = [pool[int(i)] for i in picks] if pool else [posts.texts[int(p)] for p in parent_post[is_post]]
     new_emotion = _emotion(cfg, ex, posts, emotion, is_rule, decay, rng)
-    new_attitude = _attitude(cfg, adj, attitude, is_rule, rng)
+    new_attitude = ATTITUDE[cfg.attitude_model](cfg, adj, attitude, is_rule, nxt.aux, rng)
     return RuleOutcome(actors, parent_post, is_post, texts, new_emotion, new_attitude, nxt.aux)
+
+
+def _activation_values(acted: np.ndarray, sender: np.ndarray) -> np.ndarray:
+    """IC / LT: users who acted are spent, this step's senders transmit, everyone else is inactive."""
+    values = np.where(acted, SPENT, INACTIVE).astype(np.int8)
+    values[np.unique(sender)] = FRESH
+    return values
+
+
+def _sir_values(rule_aux: dict[str, np.ndarray], sender: np.ndarray) -> np.ndarray:
+    """SIR: the kept compartments, with this step's senders infectious (their delivered posts are the
+    contacts; a seed or LLM author counts as infectious for its posts)."""
+    values = rule_aux["compartment"].copy()
+    values[np.unique(sender)] = INFECTIOUS
+    return values
+
+
+def _sir_actors(before: np.ndarray, values: np.ndarray, nxt: State, is_rule: np.ndarray, ex: Exposures,
+                sender: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Newly infected rule users (parent: the model's) and still-infectious ones that received posts
+    (parent: the lowest-id sender that reached them). Stores the new compartments in ``nxt.aux``."""
+    n = values.size
+    after = np.where(before == RECOVERED, RECOVERED, nxt.values).astype(np.int8)
+    after[~is_rule] = SUSCEPTIBLE
+    nxt.aux["compartment"] = after
+    first = np.full(n, n, np.int64)
+    np.minimum.at(first, ex.receiver, sender)
+    new = (values == SUSCEPTIBLE) & (after == INFECTIOUS)
+    still = (before == INFECTIOUS) & (after == INFECTIOUS) & (first < n)
+    actors = np.flatnonzero((new | still) & is_rule)
+    return actors, np.where(new[actors], nxt.parent[actors], first[actors])
 
 
 def _emotion(cfg: Any, ex: Exposures, posts: PostLog, level: np.ndarray, is_rule: np.ndarray, decay: float,
@@ -111,12 +174,55 @@ def _emotion(cfg: Any, ex: Exposures, posts: PostLog, level: np.ndarray, is_rule
     return out
 
 
-def _attitude(cfg: Any, adj: sparse.csr_array, attitude: np.ndarray, is_rule: np.ndarray,
-              rng: np.random.Generator) -> np.ndarray:
-    """Voter model on the exposure graph, applied by each exposed rule user with ``attitude_adopt``."""
-    if cfg.attitude_model == "none":
-        return attitude.copy()
-    voted = make_model("voter").step(State(attitude.copy()), adj, rng).values
+def _keep(cfg: Any, adj: sparse.csr_array, attitude: np.ndarray, is_rule: np.ndarray,
+          aux: dict[str, np.ndarray], rng: np.random.Generator) -> np.ndarray:
+    """``none``: rule users' attitudes stay fixed."""
+    return attitude.copy()
+
+
+def _adopters(cfg: Any, adj: sparse.csr_array, is_rule: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Rule users who received posts this step and apply the attitude update (``attitude_adopt``)."""
     exposed = np.diff(adj.tocsc().indptr) > 0
-    adopt = exposed & is_rule & (rng.random(attitude.size) < cfg.attitude_adopt)
-    return np.where(adopt, voted, attitude).astype(np.int8)
+    return exposed & is_rule & (rng.random(is_rule.size) < cfg.attitude_adopt)
+
+
+def _voter(cfg: Any, adj: sparse.csr_array, attitude: np.ndarray, is_rule: np.ndarray,
+           aux: dict[str, np.ndarray], rng: np.random.Generator) -> np.ndarray:
+    """Voter model on the exposure graph, applied by each exposed rule user with ``attitude_adopt``."""
+    voted = make_model("voter").step(State(attitude.copy()), adj, rng).values
+    return np.where(_adopters(cfg, adj, is_rule, rng), voted, attitude).astype(np.int8)
+
+
+def _bounded(cfg: Any, adj: sparse.csr_array, attitude: np.ndarray, is_rule: np.ndarray,
+             aux: dict[str, np.ndarray], rng: np.random.Generator) -> np.ndarray:
+    """Bounded confidence (Deffuant or Hegselmann-Krause) on the exposure graph: exposed rule users
+    who adopt take the model's new opinion; the attitude is the opinion's side of 0.5."""
+    opinion = _opinions(aux, attitude, is_rule, rng)
+    model = make_model(cfg.attitude_model, **_BOUNDED_PARAMS[cfg.attitude_model](cfg, adj))
+    moved = model.step(State(opinion.copy()), adj, rng).values
+    adopt = _adopters(cfg, adj, is_rule, rng)
+    opinion = np.where(adopt, moved, opinion)
+    aux["opinion"] = np.where(is_rule, opinion, np.nan)
+    return np.where(adopt, opinion > 0.5, attitude).astype(np.int8)
+
+
+def _opinions(aux: dict[str, np.ndarray], attitude: np.ndarray, is_rule: np.ndarray,
+              rng: np.random.Generator) -> np.ndarray:
+    """Every user's opinion in [0, 1]: rule users keep theirs (redrawn on their attitude's side of 0.5
+    where it is missing or an intervention flipped the attitude); LLM users show 0.25 or 0.75."""
+    kept = aux.get("opinion", np.full(attitude.size, np.nan))
+    draw = 0.5 * rng.random(attitude.size)
+    fresh = np.where(attitude > 0, 1.0 - draw, draw)
+    stale = np.isnan(kept) | ((kept > 0.5) != (attitude > 0))
+    return np.where(is_rule, np.where(stale, fresh, kept), 0.25 + 0.5 * (attitude > 0))
+
+
+_BOUNDED_PARAMS: dict[str, Callable[[Any, sparse.csr_array], dict[str, Any]]] = {
+    "deffuant": lambda cfg, adj: {"epsilon": cfg.epsilon, "mu": cfg.mu, "directed": True},
+    "hegselmann_krause": lambda cfg, adj: {"epsilon": cfg.epsilon},
+}
+
+ATTITUDE: dict[str, Callable[..., np.ndarray]] = {
+    "none": _keep, "voter": _voter, "deffuant": _bounded, "hegselmann_krause": _bounded,
+}
+"""Attitude models rule users can follow (``s3.rule.attitude_model``)."""

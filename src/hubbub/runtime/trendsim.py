@@ -21,6 +21,7 @@ from hubbub.llm.base import Backend, ChoiceRequest, GenerateRequest
 from hubbub.platform.access import AccessDensity
 from hubbub.platform.hub import Hub
 from hubbub.runtime import pages
+from hubbub.runtime.attack_schedule import attack_schedule
 from hubbub.runtime.recorder import RunRecorder
 from hubbub.runtime import trendsim_interventions as ivs
 from hubbub.runtime.trendsim_prompts import PromptKit
@@ -87,6 +88,7 @@ class TrendSimWorld:
         self.seeds = seeds
         self.prompts = PromptKit(self.lang)
         self.horizon = self.cfg.lifecycle_h * HOUR  # simulated seconds
+        self.attack_schedule = attack_schedule(self.cfg)
         acc = self.cfg.access
         self.density = AccessDensity(A=acc.A, T_m=acc.T_m, alpha=acc.alpha, horizon=self.cfg.lifecycle_h)
         self.sessions_done = 0
@@ -138,7 +140,7 @@ class TrendSimWorld:
     def _first_visit(self, p: Participant) -> float | None:
         rng = self.seeds.rng("access", p.agent_id, 0)
         if p.role == "attacker":
-            return float(rng.uniform(0.0, self.cfg.attack.first_visit_within_h)) * HOUR
+            return float(rng.uniform(0.0, self.attack_schedule.first_within_h)) * HOUR
         return float(self.density.sample(rng, 1)[0]) * HOUR
 
     def _step_event(self, agent: str, time: float, visit: int, step: int, page: str,
@@ -348,8 +350,9 @@ class TrendSimWorld:
         return out
 
     def _next_attack(self, p: Participant, d: dict[str, Any], t: float, ended: float, out: Outcome) -> None:
-        """Attackers come back on a fixed schedule (TrendSim code: every lifecycle / (2 * epochs))."""
-        nxt = t + self.cfg.attack.revisit_every_h * HOUR
+        """Attackers come back on a fixed gap (``trendsim.attack.schedule``; the released code: every
+        lifecycle / (2 * epochs))."""
+        nxt = t + self.attack_schedule.revisit_every_h * HOUR
         nxt_visit = nxt if nxt <= self.horizon else None
         if d["visit"] + 1 >= 10_000:
             nxt_visit = None
@@ -378,7 +381,7 @@ class TrendSimWorld:
             self.rec.row("agents", {"agent_id": p.agent_id, "role": "attacker", "grp": "attacker",
                                     "profile": {"description": p.description, "prototype": proto,
                                                 "joined_h": t / HOUR}})
-            delay = float(self.seeds.rng("attack-wave", p.agent_id).uniform(0, self.cfg.attack.first_visit_within_h))
+            delay = float(self.seeds.rng("attack-wave", p.agent_id).uniform(0, self.attack_schedule.first_within_h))
             if t + delay * HOUR <= self.horizon:
                 self._follow_ups.append(self._step_event(p.agent_id, t + delay * HOUR, 0, 0, "main"))
         for p in reversed(active[target:]):

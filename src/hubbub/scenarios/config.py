@@ -11,8 +11,9 @@ import math
 import re
 from typing import Any, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
+from hubbub.scenarios.checks import LIFECYCLE_KEYS, check_base_urls, check_calendar_time, check_schedule, run_range
 from hubbub.scenarios.interventions import Intervention, Interview
 from hubbub.scenarios.s3_config import S3Config
 from hubbub.scenarios.sections import Section
@@ -24,10 +25,14 @@ class RunConfig(Section):
     name: str = Field("run", min_length=1, max_length=80, description="Name shown in reports and used for the default output folder.")
     seed: int = Field(0, ge=0, le=2**63 - 1, description="Root seed; every random stream of the run derives from it.")
     concurrency: int = Field(16, ge=1, le=4096, description="Events computed at once; 1 is the sequential reference. Never changes results.")
-    lookahead_s: float = Field(math.inf, gt=0, description="Longest span of simulated seconds one concurrent batch may cover (inf = no limit; results are validated either way).")
+    lookahead_s: float = Field(math.inf, gt=0, allow_inf_nan=True, description="Longest span of simulated seconds one concurrent batch may cover (inf = no limit; results are validated either way).")
     speculation: Literal["adaptive", "always", "never"] = Field("adaptive", description="Compute events beyond the safe window ahead of time: adaptive (grow while it pays off), always, or never. Never changes results.")
     start_time: str = Field("2024-06-01T08:00:00", pattern=r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$", description="Calendar time of simulated t=0 (ISO 8601, no zone), used only for display.")
-    watchdog_s: float = Field(900.0, gt=0, description="Stop the run (resumable) if no event is committed for this many wall-clock seconds.")
+    watchdog_s: float = Field(900.0, gt=0, le=7 * 24 * 3600, description="Stop the run (resumable) if no event is committed for this many wall-clock seconds.")
+
+    _real_start_time = field_validator("start_time")(check_calendar_time)
+    max_failure_share: float = Field(0.05, ge=0, le=1, description="Stop the run (status failed, resumable) when more than this share of its LLM calls failed, counted once min_calls_for_failure_budget calls were made (1 = never stop).")
+    min_calls_for_failure_budget: int = Field(20, ge=1, le=1_000_000, description="LLM calls a run makes before max_failure_share is checked.")
 
 
 class LLMConfig(Section):
@@ -38,9 +43,11 @@ class LLMConfig(Section):
     base_urls: tuple[str, ...] = Field((), description="OpenAI-compatible base URLs (load-balanced), e.g. http://127.0.0.1:8000.")
     api_key_env: str = Field("OPENAI_API_KEY", description="Environment variable holding the API key (never written anywhere).")
     api_key_file: str | None = Field(None, description="File holding the API key, read at start (never written anywhere).")
-    timeout_s: float = Field(60.0, gt=0, le=3600, description="Per-request timeout in seconds.")
+    timeout_s: float = Field(300.0, gt=0, le=3600, description="Longest time one request may take at the server, queueing there included (then it is retried); waiting for a free llm.max_concurrency slot is not counted. Keep it above (requests in flight / server slots) x seconds per answer.")
     max_retries: int = Field(4, ge=0, le=20, description="Retries per request after the first attempt (backoff honours Retry-After).")
-    max_concurrency: int = Field(32, ge=1, le=4096, description="Requests in flight at once to the server(s).")
+    max_concurrency: int = Field(32, ge=1, le=4096, description="Requests in flight at once to the server(s); more than the server's parallel slots queue there (see llm.timeout_s).")
+    stall_s: float = Field(45.0, gt=0, le=3600, description="Stop the run (status failed, resumable) when requests are waiting and no answer to any of them came for this many seconds: a server that accepts and never answers (a busy server keeps answering).")
+    preflight_timeout_s: float = Field(15.0, gt=0, le=600, description="Before the first event one tiny choice and one tiny generation test the server; the run stops with one line if they fail or take longer than this.")
     choice_mode: Literal["auto", "logprobs", "schema"] = Field("auto", description="How choices are scored: log-probabilities over option letters, JSON-schema constrained output, or auto (logprobs, falling back to schema).")
     choice_temperature: float = Field(1.0, ge=0, le=5, description="Temperature applied to the renormalised option distribution before sampling (0 = argmax).")
     text_temperature: float = Field(0.8, ge=0, le=2, description="Sampling temperature for generated text.")
@@ -49,6 +56,8 @@ class LLMConfig(Section):
     parallel: int = Field(4, ge=1, le=64, description="Parallel decoding slots of the embedded model.")
     replay_from: str | None = Field(None, description="Run folder (or run.sqlite) whose recorded replies are reused; required by backend=replay.")
     scripted_latency_s: float = Field(0.0, ge=0, le=60, description="Simulated per-request latency of the scripted backend (tests and engine benchmarks).")
+
+    _valid_base_urls = field_validator("base_urls")(check_base_urls)
 
     @model_validator(mode="after")
     def _check_backend_needs(self) -> "LLMConfig":
@@ -70,10 +79,10 @@ class AccessConfig(Section):
     """When users arrive: TrendSim's access-time density P(t) (Appendix A), t in hours."""
 
     A: float = Field(1.5, gt=0, le=50, description="Breaking degree: exponential rise rate before the peak and power-law decay exponent after it.")
-    T_m: float = Field(3.0, ge=0, description="Hours until the quadratic top of the curve begins.")
+    T_m: float = Field(3.0, ge=0, le=24 * 30, description="Hours until the quadratic top of the curve begins (at most the longest lifecycle).")
     alpha: float = Field(0.5, gt=0, le=100, description="1/alpha is the length (hours) of the quadratic top.")
     feedback: bool = Field(False, description="As TrendSim's code: A for a revisit = base + likes/users + the user's emotion.")
-    feedback_base: float = Field(0.5, ge=0, description="Base A used when feedback is on (the code uses 0.5).")
+    feedback_base: float = Field(0.5, gt=0, le=50, description="Base A used when feedback is on (the code uses 0.5).")
     revisit: Literal["resample", "truncated", "none"] = Field("resample", description="Next visit: resample from P(t) and keep it only if later (TrendSim code), draw from P(t | t > now), or never revisit.")
     max_visits: int = Field(3, ge=1, le=1000, description="Upper bound on visits per user.")
 
@@ -96,8 +105,8 @@ class SessionConfig(Section):
 class TimingConfig(Section):
     """How long actions take in simulated time."""
 
-    reading_chars_per_s: float = Field(10.0, gt=0, description="Reading speed: a page of N characters takes N / this seconds (TrendSim code: 10).")
-    writing_chars_per_s: float = Field(2.0, gt=0, description="Writing speed for comments and replies.")
+    reading_chars_per_s: float = Field(10.0, ge=0.01, le=1e6, description="Reading speed: a page of N characters takes N / this seconds (TrendSim code: 10).")
+    writing_chars_per_s: float = Field(2.0, ge=0.01, le=1e6, description="Writing speed for comments and replies.")
     min_action_s: float = Field(5.0, gt=0, le=3600, description="Shortest action; an action's effects become visible when it ends.")
 
 
@@ -106,15 +115,38 @@ class AttackConfig(Section):
 
     share: float = Field(0.0, ge=0, lt=1, description="Share of participants who are attackers (PA-10 = 0.1, PA-50 = 0.5).")
     prototypes: tuple[Literal["antisocial", "trolling", "rumor"], ...] = Field(("antisocial", "trolling", "rumor"), min_length=1, description="Attacker prototypes, assigned in turn.")
-    first_visit_within_h: float = Field(1.6, gt=0, description="First attack visit drawn uniformly within this many hours (code: lifecycle/10).")
-    revisit_every_h: float = Field(4.0, gt=0, description="Hours between an attacker's visits (code: lifecycle / (2 * epochs)).")
+    schedule: Literal["lifecycle", "fixed_hours"] = Field("lifecycle", description="When attackers visit: lifecycle (the paper's released code: first visit uniform within lifecycle_h / 10, then every lifecycle_h / (2 * epochs)) or fixed_hours (first_visit_within_h and revisit_every_h). A scenario that sets either hour field and no schedule gets fixed_hours.")
+    epochs: int = Field(2, ge=1, le=10_000, description="schedule = lifecycle: the released code's epoch_num (2 in its config; 16 h lifecycle -> a visit every 4 h).")
+    first_visit_within_h: float = Field(1.6, gt=0, le=24 * 30, description="schedule = fixed_hours only: first attack visit drawn uniformly within this many hours.")
+    revisit_every_h: float = Field(4.0, ge=0.01, le=24 * 30, description="schedule = fixed_hours only: hours between an attacker's visits.")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _hours_mean_fixed(cls, data: Any) -> Any:
+        """A scenario that sets the hour fields and names no schedule asks for fixed hours."""
+        if isinstance(data, dict) and "schedule" not in data and _FIXED_HOUR_FIELDS & set(data):
+            return {**data, "schedule": "fixed_hours"}
+        return data
+
+    @model_validator(mode="after")
+    def _check_schedule(self) -> "AttackConfig":
+        given = sorted(name for name in _FIXED_HOUR_FIELDS & self.model_fields_set  # a saved config holds defaults
+                       if getattr(self, name) != type(self).model_fields[name].default)
+        if self.schedule == "lifecycle" and given:
+            raise ValueError(f"{given[0]} = {getattr(self, given[0])!r} is used only with schedule = 'fixed_hours', "
+                             "but schedule = 'lifecycle' (first visit within lifecycle_h / 10, revisits every "
+                             "lifecycle_h / (2 * epochs)); remove it or set schedule = 'fixed_hours'")
+        return self
+
+
+_FIXED_HOUR_FIELDS = frozenset({"first_visit_within_h", "revisit_every_h"})
 
 
 class CensorshipConfig(Section):
     """LLM content moderation of comments and replies."""
 
     enabled: bool = Field(False, description="Turn LLM censorship on.")
-    start_h: float = Field(0.0, ge=0, description="Hours after the start from which new comments are checked.")
+    start_h: float = Field(0.0, ge=0, le=24 * 30, description="Hours after the start from which new comments are checked.")
     review_existing: bool = Field(True, description="At start_h, also check comments already posted.")
 
 
@@ -130,7 +162,7 @@ class TrendSimConfig(Section):
     timing: TimingConfig = TimingConfig()
     attack: AttackConfig = AttackConfig()
     censorship: CensorshipConfig = CensorshipConfig()
-    state_every_h: float = Field(0.5, gt=0, description="Hours between population snapshots of emotion and social confidence.")
+    state_every_h: float = Field(0.5, ge=0.01, le=24 * 30, description="Hours between population snapshots of emotion and social confidence.")
 
 
 class ExperimentConfig(Section):
@@ -155,6 +187,17 @@ class Scenario(Section):
     interviews: tuple[Interview, ...] = Field((), description="Scheduled interviews of agents, recorded as interview events.")
     experiment: ExperimentConfig | None = Field(None, description="Present for multi-run experiments.")
 
+    @model_validator(mode="after")
+    def _check_schedule(self) -> "Scenario":
+        """Interventions and interviews must fall inside the run (each experiment cell is checked on its
+        own when the grid moves the run's end)."""
+        if self.experiment is not None and LIFECYCLE_KEYS & set(self.experiment.grid):
+            return self
+        end_s, origin = run_range(self.kind, self.trendsim.lifecycle_h, self.s3.steps, self.s3.step_h)
+        check_schedule("interventions", self.interventions, end_s, origin)
+        check_schedule("interviews", self.interviews, end_s, origin)
+        return self
+
 
 def scenario_from_dict(data: dict[str, Any], source: str = "scenario") -> Scenario:
     """Validate ``data``; raise one ConfigError whose lines name each bad field."""
@@ -171,7 +214,8 @@ def scenario_from_dict(data: dict[str, Any], source: str = "scenario") -> Scenar
 
 EXECUTION_ONLY = ("run.concurrency", "run.lookahead_s", "run.speculation", "run.watchdog_s", "llm.base_urls",
                   "llm.api_key_env", "llm.api_key_file", "llm.timeout_s", "llm.max_retries", "llm.max_concurrency",
-                  "llm.threads", "llm.parallel")
+                  "llm.threads", "llm.parallel", "llm.stall_s", "llm.preflight_timeout_s", "run.max_failure_share",
+                  "run.min_calls_for_failure_budget")
 """Settings that decide how a run is executed, never what it computes (concurrency never changes the
 log; a server's address or timeout changes only when answers arrive): ``hubbub resume --set`` may
 change these and only these."""
@@ -194,7 +238,7 @@ def llm_from_options(command: str, **options: Any) -> LLMConfig:
         text = format_validation_error(exc, command, LLMConfig)
         for name in options:
             flag = "--base-url" if name == "base_urls" else "--" + name.replace("_", "-")
-            text = re.sub(rf"(?<![\w.-]){re.escape(name)} = ", flag + " ", text)
+            text = re.sub(rf"(?<![\w.-]){re.escape(name)}(?: =|:) ", flag + " ", text)
         raise ConfigError(text.replace("needs llm.base_urls", "needs --base-url")) from None
 
 

@@ -12,6 +12,7 @@ from typing import Literal
 from pydantic import Field, model_validator
 
 from hubbub.scenarios.sections import Section
+from hubbub.textfiles import INTERVENTION_TEXT_CHARS, QUESTION_CHARS
 
 INTERVENTION_TYPES = ("inject_post", "set_state", "set_profile", "attack", "censorship", "remove_comment",
                       "suspend_user", "block_edge", "label", "feed")
@@ -37,11 +38,11 @@ class Intervention(Section):
     type: Literal["inject_post", "set_state", "set_profile", "attack", "censorship", "remove_comment",
                   "suspend_user", "block_edge", "label", "feed"] = Field(..., description="What to do: inject_post (a post/comment as a user or the platform), set_state / set_profile (change a user), attack (change attacker share or prototypes), censorship (switch on/off), remove_comment, suspend_user, block_edge (follow graphs), label (community note / warning on a comment or, with post_id, a follow-graph post), feed (comment ranking or recommendation settings).")
     agent: str | None = Field(None, description="Target user id (set_state, set_profile, suspend_user) or author of an injected post ('platform' if empty).")
-    text: str | None = Field(None, max_length=4000, description="Text of an injected post, or of a label / community note.")
-    description: str | None = Field(None, max_length=4000, description="New profile description (set_profile).")
+    text: str | None = Field(None, max_length=INTERVENTION_TEXT_CHARS, description="Text of an injected post, or of a label / community note.")
+    description: str | None = Field(None, max_length=INTERVENTION_TEXT_CHARS, description="New profile description (set_profile).")
     emotion: float | None = Field(None, ge=0, le=1, description="New emotional positiveness (set_state).")
     confidence: float | None = Field(None, ge=0, le=1, description="New social confidence (set_state).")
-    opinion: str | None = Field(None, max_length=4000, description="New opinion text (set_state).")
+    opinion: str | None = Field(None, max_length=INTERVENTION_TEXT_CHARS, description="New opinion text (set_state).")
     share: float | None = Field(None, ge=0, lt=1, description="New attacker share of all participants (attack).")
     prototypes: tuple[Literal["antisocial", "trolling", "rumor"], ...] | None = Field(None, description="New attacker prototypes (attack).")
     enabled: bool | None = Field(None, description="Censorship on or off (censorship).")
@@ -79,7 +80,7 @@ class Interview(Section):
     """Ask agents a question in character at a simulated time."""
 
     at_h: float = Field(..., ge=0, description="Simulated hour of the interview.")
-    question: str = Field(..., min_length=1, max_length=2000, description="The question asked.")
+    question: str = Field(..., min_length=1, max_length=QUESTION_CHARS, description="The question asked.")
     agents: tuple[str, ...] = Field((), description="Agent ids to ask (empty: use group / sample).")
     group: str | None = Field(None, description="Ask the users of this preference group.")
     sample: int | None = Field(None, ge=1, le=1_000_000, description="Ask this many users drawn at random (same draw for every interview of the run).")

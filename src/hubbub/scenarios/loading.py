@@ -15,6 +15,11 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 
+BOM = "\ufeff"
+"""A UTF-8 byte-order mark, which Windows editors put at the start of a file; TOML does not allow it,
+so it is dropped before parsing (data files are read the same way, see hubbub.textfiles)."""
+
+
 def builtin_names() -> list[str]:
     """Names of the scenarios shipped with hubbub."""
     folder = resources.files("hubbub.scenarios") / "builtin"
@@ -44,7 +49,7 @@ def read_scenario_data(path: str) -> tuple[dict[str, Any], str]:
         raise ConfigError(f"{path}: line {line}: not UTF-8 text (byte {exc.start}); save the scenario as UTF-8") from None
     except OSError as exc:
         raise ConfigError(f"{path}: cannot be read ({exc.strerror})") from None
-    return _parse(text, str(path)), str(path)
+    return _parse(text.removeprefix(BOM), str(path)), str(path)
 
 
 def _parse(text: str, source: str) -> dict[str, Any]:

@@ -4,19 +4,25 @@ so the documentation cannot drift from the code."""
 from __future__ import annotations
 
 import math
-from typing import Any, get_args, get_origin
+from typing import Annotated, Any, get_args, get_origin
 
 from pydantic import BaseModel
 
 from hubbub.scenarios.config import Scenario
-from hubbub.scenarios.errors import describe_range
+from hubbub.scenarios.errors import describe_range, item_info
 
 HEADER = """# Scenario reference
 
 Generated from `hubbub.scenarios.config` by `python -m hubbub.scenarios.reference > docs/scenario-reference.md`;
 a test fails when this file is out of date or a field has no description.
 
-A scenario is a TOML file. Tables below are TOML tables (`[trendsim.attack]`); unknown keys are errors.
+A scenario is a TOML file (UTF-8; a byte-order mark is allowed). Tables below are TOML tables
+(`[trendsim.attack]`); unknown keys are errors. Numbers must be finite: `inf`, `nan` and numbers too
+large for a float (`1e400` reads as inf) are refused everywhere except `run.lookahead_s = inf` (no
+limit). `llm.base_urls` must be `http://` or `https://` URLs with a host, a port from 1 to 65535 if
+any, and no spaces; `run.start_time` must be a real calendar date-time; every intervention and
+interview must fall inside the run (TrendSim: `trendsim.lifecycle_h`; S3: `s3.steps` x `s3.step_h`;
+combined: the longer of the two).
 """
 
 
@@ -24,6 +30,8 @@ def _type_name(annotation: Any) -> str:
     origin = get_origin(annotation)
     if origin is None:
         return getattr(annotation, "__name__", str(annotation))
+    if origin is Annotated:  # a list item with its own range: the range goes in the "allowed" column
+        return _type_name(get_args(annotation)[0])
     args = [a for a in get_args(annotation) if a is not type(None)]
     if str(origin).endswith("Literal"):
         return " \\| ".join(repr(a) for a in get_args(annotation))
@@ -75,10 +83,17 @@ def missing_docs() -> list[str]:
     return [path for path, info in fields_of(Scenario) if not doc_of(info)]
 
 
+def _each(info: Any) -> str | None:
+    """The range of every item of a list field (``camps``: each a number >= 0 and <= 1)."""
+    item = item_info(info.annotation)
+    found = describe_range(item) if item is not None else None
+    return f"each {found}" if found else None
+
+
 def render() -> str:
     lines = [HEADER, "| field | type | allowed | default | meaning |", "|---|---|---|---|---|"]
     for path, info in fields_of(Scenario):
-        allowed = describe_range(info) or ""
+        allowed = describe_range(info) or _each(info) or ""
         default = _default(info.get_default(call_default_factory=True))
         doc = doc_of(info).replace("|", "\\|")
         lines.append(f"| `{path}` | {_type_name(info.annotation)} | {allowed} | {default} | {doc} |")

@@ -9,13 +9,13 @@ so a built-in scenario runs on any machine while using the real data where it is
 from __future__ import annotations
 
 import math
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
 from hubbub.scenarios.sections import Section
 
-SWSR_DIR = "../shared/data/swsr_weibo_sexism"
+SWSR_DIR = "data:swsr_weibo_sexism"
 
 
 class NetworkConfig(Section):
@@ -27,10 +27,10 @@ class NetworkConfig(Section):
     reciprocity: float = Field(0.2, ge=0, le=1, description="Barabási-Albert: probability that a follow is returned (mutual follow); Twitter measured ~0.22.")
     k: int = Field(6, ge=2, le=10_000, description="Watts-Strogatz: even number of nearest neighbours each user is friends with (mutual follows).")
     p_rewire: float = Field(0.1, ge=0, le=1, description="Watts-Strogatz: probability that a friendship is rewired to a random user.")
-    camps: tuple[float, ...] = Field((0.5, 0.5), min_length=1, max_length=16, description="SBM: share of users in each camp (block); must sum to 1.")
+    camps: tuple[Annotated[float, Field(ge=0, le=1)], ...] = Field((0.5, 0.5), min_length=1, max_length=16, description="SBM: share of users in each camp (block); must sum to 1.")
     p_in: float = Field(0.02, ge=0, le=1, description="SBM: probability of a follow between two users of the same camp.")
     p_out: float = Field(0.002, ge=0, le=1, description="SBM: probability of a follow across camps.")
-    degree_file: str = Field("../shared/data/snap_ego_facebook/facebook_combined.txt.gz", description="Configuration model: edge list whose degree sequence is resampled (relative paths are relative to the working folder).")
+    degree_file: str = Field("data:snap_ego_facebook/facebook_combined.txt.gz", description="Configuration model: edge list whose degree sequence is resampled (data:NAME is read from the data folder, other relative paths from the working folder).")
     mean_degree: float | None = Field(None, gt=0, le=100_000, description="Configuration model: rescale the resampled degrees to this mean (followers per user); unset keeps the source's mean.")
     edge_file: str = Field("", description="source = edges: CSV/TSV/whitespace edge list, optionally gzip (e.g. follows.tsv written by `hubbub build-env`).")
     directed: bool = Field(True, description="source = edges: false reads every row as a mutual relation.")
@@ -97,10 +97,10 @@ class S3MemoryConfig(Section):
     capacity: int = Field(50, ge=1, le=100_000, description="Items a user's memory holds; beyond it the lowest-scoring are forgotten.")
     token_budget: int = Field(200, ge=0, le=100_000, description="Estimated tokens the remembered posts may take in a prompt (best-scoring first).")
     forgetting: Literal["exponential", "power", "linear"] = Field("exponential", description="Forgetting function of the temporal influence.")
-    half_life_h: float = Field(24.0, gt=0, le=1e6, description="Exponential forgetting: hours until a memory's time score halves.")
+    half_life_h: float = Field(24.0, ge=1e-3, le=1e6, description="Exponential forgetting: hours until a memory's time score halves.")
     exponent: float = Field(1.0, gt=0, le=100, description="Power-law forgetting: (1 + age/scale) ** -exponent.")
-    scale_h: float = Field(1.0, gt=0, le=1e6, description="Power-law forgetting: scale in hours.")
-    window_h: float = Field(24.0, gt=0, le=1e6, description="Linear forgetting: hours until a memory is forgotten.")
+    scale_h: float = Field(1.0, ge=1e-3, le=1e6, description="Power-law forgetting: scale in hours.")
+    window_h: float = Field(24.0, ge=1e-3, le=1e6, description="Linear forgetting: hours until a memory is forgotten.")
     w_time: float = Field(1.0, ge=0, le=1000, description="Weight of temporal influence in the score.")
     w_relevance: float = Field(1.0, ge=0, le=1000, description="Weight of content relevance (profile-message cosine) in the score.")
     w_source: float = Field(1.0, ge=0, le=1000, description="Weight of source authenticity in the score.")
@@ -129,7 +129,7 @@ class AttitudeConfig(Section):
     target: str = Field("the event", min_length=1, max_length=200, description="What the attitude is about, as shown in prompts (e.g. 'nuclear energy').")
     initial: Literal["llm", "share", "camps"] = Field("share", description="Initial attitude of LLM users: inferred by the LLM from profile and history (llm), drawn with positive_share (share), or per camp (camps). Rule users always draw: per camp when camp_positive is given, else with positive_share.")
     positive_share: float = Field(0.5, ge=0, le=1, description="Probability of a positive initial attitude (share; also rule users when not camps).")
-    camp_positive: tuple[float, ...] = Field((), max_length=16, description="Per-camp probability of a positive initial attitude (one per network camp); used for every draw when given.")
+    camp_positive: tuple[Annotated[float, Field(ge=0, le=1)], ...] = Field((), max_length=16, description="Per-camp probability of a positive initial attitude (one per network camp); used for every draw when given.")
     history_file: str = Field("", description="Real stance-labelled posts used as users' earlier posts for the initial attitude: a TweetEval stance folder or an NLPCC-style TSV (ID, TARGET, TEXT, STANCE); used when it exists.")
     history_target: str = Field("", description="Keep only rows of an NLPCC-style history_file with this TARGET ('' = all).")
     history_posts: int = Field(2, ge=0, le=20, description="Earlier posts shown per LLM user for the initial attitude.")
@@ -167,15 +167,19 @@ class RecommendConfig(Section):
 class RuleConfig(Section):
     """Rule-based users: a classical model from hubbub.dynamics, vectorised over all of them at once."""
 
-    model: Literal["independent_cascade", "linear_threshold"] = Field("independent_cascade", description="Who acts on received posts: independent cascade (each received post gives one chance p) or linear threshold (share of followees posting reaches a random threshold).")
+    model: Literal["independent_cascade", "linear_threshold", "sir"] = Field("independent_cascade", description="Who acts on received posts: independent cascade (each received post gives one chance p; a user acts once), linear threshold (share of followees posting reaches a random threshold; acts once) or sir (a received post infects with beta; an infectious user acts in every step posts reach it until it recovers with gamma).")
     p: float = Field(0.1, ge=0, le=1, description="Independent cascade: probability that a received post makes a rule user act.")
+    beta: float = Field(0.1, ge=0, le=1, description="SIR: probability that a post delivered from a sender infects a susceptible rule user.")
+    gamma: float = Field(0.2, ge=0, le=1, description="SIR: probability per step that an infectious rule user recovers (it never acts again).")
     post_share: float = Field(0.1, ge=0, le=1, description="Share of acting rule users who post new content instead of reposting.")
     texts_file: str = Field("", description="CSV/JSONL of real texts that rule users' new posts are drawn from (e.g. SWSR comments); used when it exists, else the seed posts.")
     texts_column: str = Field("text", min_length=1, description="Column of texts_file holding the text.")
     emotion_contagion: float = Field(0.3, ge=0, le=1, description="Probability that a rule user moves one level toward the most intense emotion among received posts.")
-    attitude_model: Literal["voter", "none"] = Field("voter", description="Rule users' attitude: voter model on this step's deliveries (copy a random sender) or fixed.")
-    attitude_adopt: float = Field(0.2, ge=0, le=1, description="Probability that a rule user who received posts applies the voter update this step.")
-    fitted_file: str = Field("", max_length=1000, description="Parameters fitted by `hubbub evaluate` on real cascades (OUT/fitted/independent_cascade.json): when set, its model and parameters replace `model` and `p` (independent_cascade or linear_threshold only).")
+    attitude_model: Literal["voter", "deffuant", "hegselmann_krause", "none"] = Field("voter", description="Rule users' attitude on this step's deliveries: voter (copy a random sender), deffuant or hegselmann_krause (bounded confidence on a kept opinion in [0, 1]; positive above 0.5; an LLM sender counts as 0.25 or 0.75) or none (fixed).")
+    attitude_adopt: float = Field(0.2, ge=0, le=1, description="Probability that a rule user who received posts applies the attitude update this step.")
+    epsilon: float = Field(0.3, ge=0, le=1, description="Bounded confidence (deffuant, hegselmann_krause): a sender's opinion moves a rule user only when they differ by less than epsilon.")
+    mu: float = Field(0.5, gt=0, le=0.5, description="Deffuant: share of the opinion gap a rule user closes when it meets a sender.")
+    fitted_file: str = Field("", max_length=1000, description="Parameters fitted by `hubbub evaluate` on real cascades (OUT/fitted/independent_cascade.json): when set, its model and parameters replace `model` and `p` / `beta` / `gamma` (independent_cascade, linear_threshold or sir only).")
 
 
 class HubLinkConfig(Section):

@@ -7,7 +7,12 @@ input data files. Two runs meant to be identical should have equal manifests onc
 
 Secrets never reach the file: any mapping key whose name contains ``key``, ``token``, ``secret`` or
 ``password`` has its value replaced by ``"***"``, at any depth. The only exception is a numeric value
-under a known counting setting such as ``max_tokens`` (a number there cannot be a credential).
+under a known counting setting such as ``max_tokens`` (a number there cannot be a credential). Every
+text value also loses the ``user:password@`` part of any URL in it (``http://***@host``), by the same
+:func:`hubbub.errors.redact_credentials` that cleans error messages.
+
+``config_hash`` is the hash of the (redacted) config; :func:`check_config_hash` tells a reader when the
+config in the file was edited by hand afterwards.
 """
 
 from __future__ import annotations
@@ -23,7 +28,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any, Iterable
 
-from hubbub.errors import DataError
+from hubbub.errors import DataError, redact_credentials
 
 MANIFEST_NAME = "manifest.json"
 WALL_CLOCK_FIELDS: tuple[str, ...] = ("started_at", "ended_at")
@@ -114,6 +119,8 @@ def redact(value: Any) -> Any:
         return {k: REDACTED if _is_secret(str(k), v) else redact(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [redact(v) for v in value]
+    if isinstance(value, str):
+        return redact_credentials(value)
     return value
 
 
@@ -138,6 +145,53 @@ def config_hash(config: dict[str, Any]) -> str:
     """sha256 of the config's canonical JSON (of the redacted config: credentials do not change results)."""
     text = json.dumps(config, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def rehash_config(manifest: dict[str, Any], config: dict[str, Any]) -> None:
+    """Put a new ``config`` into ``manifest`` with its hash: for the legitimate changes of
+    ``hubbub resume --set`` (execution settings), which must not look like a hand edit later."""
+    manifest["config"] = redact(config)
+    manifest["config_hash"] = config_hash(manifest["config"])
+
+
+def check_config_hash(manifest: dict[str, Any], run_dir: Path | str) -> None:
+    """DataError when the manifest's config no longer matches its ``config_hash``: someone edited the
+    file, and resuming would continue the recorded events under a different configuration. Manifests
+    without a hash (older hubbub) are trusted."""
+    stored = manifest.get("config_hash")
+    config = manifest.get("config")
+    if stored is None:
+        return
+    path = Path(run_dir) / MANIFEST_NAME
+    if not isinstance(config, dict):
+        raise DataError(f"{path}: the manifest's config is missing or not a table, so the run cannot be resumed")
+    actual = config_hash(redact(config))
+    if actual != stored:
+        raise DataError(f"{path}: the config in this manifest was edited after the run was recorded (its config_hash "
+                        f"{str(stored)[:12]}... no longer matches the config, which hashes to {actual[:12]}...); "
+                        f"restore the manifest, change only execution settings with `hubbub resume "
+                        f"{Path(run_dir)} --set KEY=VALUE`, or start a new run")
+
+
+def check_resumable(manifest: dict[str, Any], run_dir: Path | str, overrides: dict[str, Any]) -> None:
+    """What ``hubbub resume`` must know before it continues a run: the config was not edited by hand,
+    and every setting whose URL credentials were redacted out of the file is given again (resuming
+    with ``***`` as the password would only fail later, at the server)."""
+    check_config_hash(manifest, run_dir)
+    missing = [key for key in _redacted_urls(manifest.get("config"), "") if key not in overrides]
+    if missing:
+        raise DataError(f"{Path(run_dir) / MANIFEST_NAME}: {missing[0]} held credentials (user:password@ in a URL), "
+                        f"which are never saved; give the URLs again, credentials included, with "
+                        f"`hubbub resume {Path(run_dir)} --set {missing[0]}=[...]`")
+
+
+def _redacted_urls(value: Any, key: str) -> list[str]:
+    """Dotted keys of the settings holding a URL whose credentials :func:`redact` replaced."""
+    if isinstance(value, dict):
+        return [found for k, v in value.items() for found in _redacted_urls(v, f"{key}.{k}" if key else str(k))]
+    if isinstance(value, list):
+        return [key] if any(_redacted_urls(v, key) for v in value) else []
+    return [key] if isinstance(value, str) and "://***@" in value else []
 
 
 def file_digest(path: Path) -> dict[str, Any]:

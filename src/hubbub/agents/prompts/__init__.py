@@ -8,17 +8,25 @@ Every prompt is two messages: the shared system text, then the user message. The
 the persona block first (identical for every prompt of one agent state), then the observation, then
 the question, so a server can reuse the cached prefix. Choice templates hold only the question: the
 LLM backend appends the lettered options itself (:mod:`hubbub.llm.choice`).
+
+Third-party text (topics, comments, replies, posts, bios, memories, reflections, usernames, interview
+questions) never enters a prompt as is: :func:`quote` turns each piece into one line between « and »,
+so it cannot forge an option line, a role marker or a persona header. The renderers here and in
+:mod:`hubbub.agents.s3_prompts` quote by construction: every ``str`` field is quoted unless it is a
+:class:`Block`, the type of text that a prompt builder assembled from its own wording and quoted pieces.
 """
 
 from __future__ import annotations
 
 import math
+import numbers
 import string
 from functools import lru_cache
 from importlib import resources
-from typing import Sequence
+from typing import Any, Iterable, Mapping, Sequence
 
 from hubbub.llm.base import Messages
+from hubbub.llm.choice import inert_tokens
 
 LANGS = ("en", "zh")
 
@@ -26,6 +34,58 @@ SYSTEM_TEXT = {
     "en": "A research simulation of a social media platform: follow the user message exactly and output only what is asked.",
     "zh": "这是一个社交媒体平台的研究模拟：请严格按照用户消息作答，只输出所要求的内容。",
 }
+
+OPEN, CLOSE = "«", "»"
+"""The delimiters of a quoted piece of third-party text, the same in every language and prompt."""
+
+NEWLINE_MARK = " ⏎ "
+"""What a line break inside quoted text becomes: visible to the model, but not a new prompt line."""
+
+_ESCAPES = {ord(OPEN): "‹", ord(CLOSE): "›", **{c: " " for c in (*range(32), *range(127, 160))}}
+
+
+class Block(str):
+    """Prompt text that a prompt builder assembled from its own wording and quoted pieces.
+
+    The renderers insert a Block as is and quote every other ``str``, so third-party text is quoted
+    by construction: forgetting to call :func:`quote` quotes too much, never too little. Operations
+    such as ``strip`` or ``+`` return a plain ``str`` again, which is then quoted whole (safe).
+    """
+
+    __slots__ = ()
+
+
+def quote(text: str) -> Block:
+    """``text`` as one line between « and »: the one way third-party text enters a prompt.
+
+    Line breaks of every kind become " ⏎ " and blank lines are dropped, so nothing in the text can
+    start a prompt line (an option "B) Like", a "SYSTEM:" line, a "Psychological Conditions:" header);
+    « and » inside become ‹ and ›, so the text cannot close its block; other control characters become
+    spaces; chat-template tokens such as ``<|im_start|>`` are made inert. Linear in the length.
+    """
+    lines = (line.strip() for line in str(text).splitlines())
+    flat = NEWLINE_MARK.join(line for line in lines if line).translate(_ESCAPES).strip()
+    return Block(f"{OPEN}{inert_tokens(flat)}{CLOSE}")
+
+
+def safe(value: Any, name: str = "field") -> Block | Any:
+    """A field value as a prompt shows it: a Block or a number as is, any other ``str`` quoted."""
+    if isinstance(value, Block) or (isinstance(value, numbers.Real) and not isinstance(value, bool)):
+        return value
+    if isinstance(value, str):
+        return quote(value)
+    raise ValueError(f"{name} must be a str, got {type(value).__name__}")
+
+
+def fill(template: str, fields: Mapping[str, Any]) -> Block:
+    """``template`` (a ``str.format`` text written by us) with every field made :func:`safe`."""
+    return Block(template.format_map({key: safe(value, f"field {key!r}") for key, value in fields.items()}))
+
+
+def joined(parts: Iterable[str], sep: str = "\n") -> Block:
+    """Parts on separate lines (by default): Blocks as they are, any other text quoted."""
+    return Block(sep.join(safe(part, "part") for part in parts))
+
 
 PERSONA_FIELDS = ("long_term", "summary", "opinion", "emotion", "confidence")
 """Fields of the persona block (``persona.txt``), filled by :func:`persona_block`."""
@@ -88,28 +148,30 @@ SCORE_OPTIONS = tuple(f"{lo}-{lo + 10}" for lo in range(0, 100, 10))
 """Bins for a judge's 0-100 score: "0-10", ..., "90-100"."""
 
 PSYCH_DIMENSIONS = {
-    "en": {"emotion": "emotional positiveness", "confidence": "social confidence"},
-    "zh": {"emotion": "情绪积极度", "confidence": "社会信心"},
+    "en": {"emotion": Block("emotional positiveness"), "confidence": Block("social confidence")},
+    "zh": {"emotion": Block("情绪积极度"), "confidence": Block("社会信心")},
 }
 """Wording for the ``dimension`` field of ``baseline_user_psych``."""
 
-_NONE_YET = {"en": "(none yet)", "zh": "（暂无）"}
+_NONE_YET = {"en": Block("(none yet)"), "zh": Block("（暂无）")}
 
 
 def render(name: str, lang: str, **fields: str) -> Messages:
     """The system message and the filled template ``name`` in ``lang``.
 
-    Field values are inserted verbatim (braces in them are data, not placeholders). A missing or
-    unexpected field, an unknown template or language raises ValueError naming it.
+    Every field that is not a :class:`Block` is third-party text and is quoted (braces in it are
+    data, not placeholders). A missing or unexpected field, an unknown template or language raises
+    ValueError naming it.
     """
     return (("system", SYSTEM_TEXT[_check_lang(lang)]), ("user", _fill(name, lang, TEMPLATES, fields)))
 
 
 def persona_block(lang: str, long_term: str, summary: str, opinion: str, emotion: float,
-                  confidence: float) -> str:
+                  confidence: float) -> Block:
     """The agent's role text (Appendix D): traits, memory, opinion and psychological conditions.
 
-    An empty memory or opinion is shown as "(none yet)" so the model is not left guessing.
+    The description, memory and opinion are quoted (a bio cannot forge a second header). An empty
+    memory or opinion is shown as "(none yet)" so the model is not left guessing.
     """
     if not long_term.strip():
         raise ValueError("persona_block: long_term (the persona description) is empty")
@@ -123,18 +185,18 @@ def persona_block(lang: str, long_term: str, summary: str, opinion: str, emotion
     return _fill("persona", lang, {"persona": PERSONA_FIELDS}, fields)
 
 
-def fmt_score(value: float, name: str = "score") -> str:
+def fmt_score(value: float, name: str = "score") -> Block:
     """A level in [0, 1] with two decimals, as the prompts show it ("0.62")."""
     number = float(value)
     if math.isnan(number) or not 0.0 <= number <= 1.0:
         raise ValueError(f"{name} must be in [0, 1], got {value!r}")
-    return f"{number:.2f}"
+    return Block(f"{number:.2f}")
 
 
-def numbered(items: Sequence[str]) -> str:
-    """Items as numbered lines ("1. ...") for comment lists and post lists; newlines inside an item
-    are flattened so an item cannot forge another numbered line."""
-    return "\n".join(f"{k}. {' '.join(str(item).split())}" for k, item in enumerate(items, start=1))
+def numbered(items: Sequence[str]) -> Block:
+    """Items as numbered lines ("1. «...»") for comment lists and post lists; each item is quoted
+    (a Block item is kept), so an item cannot forge another numbered line."""
+    return Block("\n".join(f"{k}. {safe(item, 'item')}" for k, item in enumerate(items, start=1)))
 
 
 def template_text(name: str, lang: str) -> str:
@@ -153,7 +215,7 @@ def template_fields(name: str, lang: str) -> tuple[str, ...]:
     return tuple(seen)
 
 
-def _fill(name: str, lang: str, table: dict[str, tuple[str, ...]], fields: dict[str, str]) -> str:
+def _fill(name: str, lang: str, table: dict[str, tuple[str, ...]], fields: dict[str, str]) -> Block:
     if name not in table:
         raise ValueError(f"unknown prompt template {name!r}; known: {', '.join(sorted(table))}")
     expected = table[name]
@@ -168,7 +230,7 @@ def _fill(name: str, lang: str, table: dict[str, tuple[str, ...]], fields: dict[
     for key, value in fields.items():
         if not isinstance(value, str):
             raise ValueError(f"prompt {name!r}: field {key!r} must be a str, got {type(value).__name__}")
-    return _load(name, _check_lang(lang)).format_map(fields)
+    return fill(_load(name, _check_lang(lang)), fields)
 
 
 def _check_lang(lang: str) -> str:

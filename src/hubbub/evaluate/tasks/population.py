@@ -2,7 +2,7 @@
 vs the life of real Weibo hot-search topics.
 
 **Twitter15.** Real trees (Ma et al. 2017) are split by tweet-id hash (the colleague's
-:func:`~hubbub.evaluate.twitter15.split_cascades`); everything is compared on one observation window
+:func:`~hubbub.evaluate.data.twitter15.split_cascades`); everything is compared on one observation window
 of ``steps`` rounds of ``minutes_per_step`` minutes (the S3 run's own steps and step length, else
 24 x 60 min), with each real tree cut to the nodes inside the window. The classical baselines are
 fitted on the *train* trees only and scored on the *test* trees, next to the S3 run:
@@ -34,12 +34,12 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, NamedTuple, Sequence
 
 import numpy as np
 
 from hubbub.errors import DataError
-from hubbub.evaluate import datasets as ds
+from hubbub.evaluate import data as ds
 
 GRAPH_FILE = ("snap_ego_facebook", "facebook_combined.txt.gz")
 BASELINE_ROUND_MIN = 10.0
@@ -136,7 +136,8 @@ def simulate_hawkes(process: Any, count: int, window: float, seed: int, max_size
                                                                max_size=max_size) for _ in range(count))]
 
 
-def fit_baselines(ctx: Any, train: Sequence[Tree], adj: Any, steps: int, minutes: float) -> dict[str, Any]:
+def fit_baselines(ctx: Any, train: Sequence[Tree], adj: Any, steps: int, minutes: float,
+                  collection: str = "twitter15") -> dict[str, Any]:
     """Fit IC, SIR and Hawkes on the train trees; LT as is. Saves each fit under OUT/fitted/."""
     from hubbub.dynamics import make_model
     from hubbub.dynamics.fit import fit_hawkes_tree, fit_ic, fit_sir, save_fitted
@@ -157,7 +158,7 @@ def fit_baselines(ctx: Any, train: Sequence[Tree], adj: Any, steps: int, minutes
     for name, f in fits.items():
         diag = {k: v for k, v in f.diagnostics.items() if k != "grid"}
         save_fitted(folder / f"{name}.json", name, f.params,
-                    {"fitted_on": f"Twitter15 train split ({len(train)} trees), window {steps} x {minutes:g} min",
+                    {"fitted_on": f"{collection} train split ({len(train)} trees), window {steps} x {minutes:g} min",
                      **diag})
         ctx.artefact(folder / f"{name}.json")
     models["linear_threshold"] = (make_model("linear_threshold"), None)
@@ -199,23 +200,43 @@ def awareness_curve(run: Any, grid: np.ndarray) -> np.ndarray:
 # Twitter15 task
 
 
-def _load_twitter15(ctx: Any) -> tuple[list[Any], list[Any], str]:
-    from hubbub.evaluate.twitter15 import load_cascades, split_cascades
+class CascadeData(NamedTuple):
+    """Train and test cascades, where they came from, and the collections' names (rows name them)."""
+
+    train: list[Any]
+    test: list[Any]
+    source: str
+    collection: str
+    train_collection: str
+
+
+def _load_twitter15(ctx: Any) -> CascadeData:
+    from hubbub.evaluate.data.twitter15 import find_release, load_cascades, split_cascades
 
     default = ds.default_path("twitter15_propagation_trees")
     path = ctx.data_path("propagation_twitter15")
     limit = max(4 * ctx.limit, 40) if ctx.small else None  # a smoke run reads only the first trees
     if path is not None and Path(path).resolve() != default.resolve():
-        test = load_cascades(path, limit)
-        train = split_cascades(load_cascades(default, limit), ctx.seed).train if default.exists() else \
-            split_cascades(test, ctx.seed).train
-        return train, test, f"test: {path} (user cascades); train: default Twitter15 train split"
-    parts = split_cascades(load_cascades(default, limit), ctx.seed)
-    return parts.train, parts.test, f"{default} (hash split 60/20/20 by tweet id)"
+        release = find_release(path)
+        test = load_cascades(release, limit)
+        if default.exists():
+            base = find_release(default)
+            train, train_name = split_cascades(load_cascades(base, limit), ctx.seed).train, base.name
+            where = f"default {base.name} train split ({default})"
+        else:
+            train, train_name = split_cascades(test, ctx.seed).train, release.name
+            where = f"the {release.name} hash split (no default data)"
+        return CascadeData(train, test, f"test: {release.name} ({release.trees}; user cascades); train: {where}",
+                           release.name, train_name)
+    release = find_release(default)
+    parts = split_cascades(load_cascades(release, limit), ctx.seed)
+    return CascadeData(parts.train, parts.test, f"{release.name} ({default}; hash split 60/20/20 by tweet id)",
+                       release.name, release.name)
 
 
 def run_twitter15(ctx: Any) -> list[dict[str, Any]]:
-    train_all, test_all, source = _load_twitter15(ctx)
+    data = _load_twitter15(ctx)
+    train_all, test_all, source, collection = data.train, data.test, data.source, data.collection
     run = ctx.s3_run()
     sim_trees, timing = s3_cascades(run) if run is not None else ([], {"steps": 24, "minutes": 60.0})
     window = timing["steps"] * timing["minutes"]
@@ -231,7 +252,7 @@ def run_twitter15(ctx: Any) -> list[dict[str, Any]]:
              f"{len(train)} train trees, scored on {len(test)} test trees.")
     count = min(len(test), ctx.max_sim)
     sets: dict[str, tuple[list[Tree], str, str]] = {}
-    for name, (model, fit) in fit_baselines(ctx, train, adj, steps, minutes).items():
+    for name, (model, fit) in fit_baselines(ctx, train, adj, steps, minutes, data.train_collection).items():
         trees = simulate_hawkes(_hawkes(fit), count, window, ctx.seed) if name == "hawkes" \
             else simulate_rule(model, adj, count, steps, minutes, ctx.seed)
         params = ", ".join(f"{k}={v:.4g}" for k, v in (fit.params.items() if fit else []) if isinstance(v, float))
@@ -239,12 +260,12 @@ def run_twitter15(ctx: Any) -> list[dict[str, Any]]:
     if sim_trees:
         sets["s3-simulation"] = (sim_trees, run.manifest.get("backend", {}).get("backend", "?"),
                                  run.manifest.get("backend", {}).get("model", "?"))
-    rows = _rows_by_class(ctx, test, sets, grid)
+    rows = _rows_by_class(ctx, test, sets, grid, collection)
     if run is not None:
         real_curve = np.mean([np.searchsorted(np.sort(t.time), grid, "right") / t.parent.size for t in test], axis=0)
         rmse = float(np.sqrt(np.mean((awareness_curve(run, grid) - real_curve) ** 2)))
         backend, model = sets.get("s3-simulation", (None, "?", "?"))[1:]
-        rows.append(ctx.row("propagation_twitter15", "twitter15:all", "test", len(test), "s3-simulation",
+        rows.append(ctx.row("propagation_twitter15", f"{collection}:all", "test", len(test), "s3-simulation",
                             "awareness_curve_rmse (population vs mean real tree)", rmse, backend=backend, model=model))
     return rows
 
@@ -256,13 +277,13 @@ def _hawkes(fit: Any) -> Any:
 
 
 def _rows_by_class(ctx: Any, test: Sequence[Tree], sets: dict[str, tuple[list[Tree], str, str]],
-                   grid: np.ndarray) -> list[dict[str, Any]]:
+                   grid: np.ndarray, collection: str) -> list[dict[str, Any]]:
     rows = []
     classes = [("all", list(test))] + [(c, [t for t in test if t.label == c]) for c in sorted({t.label for t in test})]
     for cls, real in classes:
         if not real:
             continue
-        dataset = f"twitter15:{cls}"
+        dataset = f"{collection}:{cls}"
         for metric, value in summary(real, grid).items():
             rows.append(ctx.row("propagation_twitter15", dataset, "test", len(real), "real", metric, value,
                                 backend="none", model="real test trees"))
@@ -361,8 +382,10 @@ def _visit_curve(run: Any, grid: np.ndarray) -> np.ndarray:
 def _lifecycle_rows(ctx: Any, n: int, real: np.ndarray, real_disc: np.ndarray, grid: np.ndarray,
                     models: dict[str, tuple[np.ndarray, str, str]]) -> list[dict[str, Any]]:
     mean_real, mean_disc = real.mean(axis=0), real_disc.mean(axis=0)
+    dataset = ds.data_name(ctx.data_path("lifecycle_weibo"), ds.default_path("weibo_hot_search_hourly"),
+                           "weibo-hot-search")
     row = lambda policy, metric, value, backend="none", model="real test topics": ctx.row(  # noqa: E731
-        "lifecycle_weibo", "weibo-hot-search", "test", n, policy, metric, value, backend=backend, model=model)
+        "lifecycle_weibo", dataset, "test", n, policy, metric, value, backend=backend, model=model)
     rows = [row("real", "t50_median_h (reads)", float(np.nanmedian([crossing(c, grid, 0.5) for c in real]))),
             row("real", "t90_median_h (reads)", float(np.nanmedian([crossing(c, grid, 0.9) for c in real]))),
             row("real", "share_of_16h_reads_in_first_4h", float(mean_real[4]))]

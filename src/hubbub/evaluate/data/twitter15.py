@@ -6,6 +6,13 @@ one edge per line, ``['uid', 'tweet_id', 'delay_min']->['uid', 'tweet_id', 'dela
 ``twitter15_source_tweets.tsv`` ``tweet_id<TAB>label<TAB>text``. The archive is read with ``tarfile``
 and never extracted. Research use only; cite Ma et al. 2017.
 
+Any collection in the same release format loads the same way (:func:`find_release`): a folder with
+``trees_<name>.tar.gz`` (or any one ``.tar.gz`` / ``.tgz`` holding ``tree/*.txt``) or an extracted
+``tree/`` folder (the original ``<name>/tree``, ``label.txt``, ``source_tweets.txt`` layout), a label
+file ``<name>_label.txt`` or ``label.txt``, and optionally ``<name>_source_tweets.tsv`` or
+``source_tweets.txt``; or the archive itself, with the label file beside it. The collection's name
+(``twitter16``, ``mini``...) is taken from the files and names every figure computed on it.
+
 How a file becomes a tree (the release infers retweet attribution, so it is not always a tree):
 
 * a node is one ``[uid, tweet_id, delay]`` triple; the root is the child of the ROOT line;
@@ -29,7 +36,7 @@ import re
 import tarfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, NamedTuple, Sequence
+from typing import Any, Iterator, NamedTuple, Sequence
 
 import numpy as np
 
@@ -40,6 +47,7 @@ LABELS = ("false", "true", "unverified", "non-rumor")
 TREES_FILE = "trees_twitter15.tar.gz"
 LABEL_FILE = "twitter15_label.txt"
 TEXT_FILE = "twitter15_source_tweets.tsv"
+ARCHIVE_SUFFIXES = (".tar.gz", ".tgz", ".tar")
 
 _EDGE = re.compile(r"\['([^']*)',\s*'([^']*)',\s*'([^']*)'\]\s*->\s*\['([^']*)',\s*'([^']*)',\s*'([^']*)'\]")
 
@@ -170,12 +178,101 @@ def _clamp_times(parent: np.ndarray, depth: np.ndarray, time: np.ndarray) -> tup
     return t, int(np.count_nonzero(t > time))
 
 
-def _read_labels(root: Path) -> dict[str, str]:
-    path = root / LABEL_FILE
+@dataclass(frozen=True)
+class Release:
+    """Where one collection in the Twitter15/16 release format lies, and its name."""
+
+    name: str
+    trees: Path  # a .tar.gz / .tgz / .tar archive, or an extracted tree/ folder
+    labels: Path
+    texts: Path | None = None
+
+
+def _is_archive(path: Path) -> bool:
+    return path.is_file() and path.name.lower().endswith(ARCHIVE_SUFFIXES)
+
+
+def _strip(name: str, prefix: str = "", suffixes: Sequence[str] = ()) -> str:
+    for suffix in suffixes:
+        if name.lower().endswith(suffix):
+            name = name[: -len(suffix)]
+            break
+    return name[len(prefix):] if prefix and name.startswith(prefix) else name
+
+
+def _one(folder: Path, patterns: Sequence[str], what: str, required: bool = True) -> Path | None:
+    """The single file matching the first pattern that matches anything; DataError when ambiguous."""
+    for pattern in patterns:
+        found = sorted(p for p in folder.glob(pattern) if p.is_file())
+        if len(found) > 1:
+            raise DataError(f"{folder}: several {what} files ({', '.join(p.name for p in found)}); "
+                            f"point --data at one archive, or keep one {what} file per folder")
+        if found:
+            return found[0]
+    if required:
+        raise DataError(f"{folder}: no {what} file (looked for {', '.join(patterns)})")
+    return None
+
+
+def _trees_in(folder: Path) -> Path:
+    """The trees of a release folder: an archive, or an extracted tree/ folder (here or one level down)."""
+    archive = _one(folder, ["trees_*.tar.gz", "trees_*.tgz", "*.tar.gz", "*.tgz", "*.tar"], "tree archive",
+                   required=False)
+    if archive is not None:
+        return archive
+    if folder.name == "tree":
+        return folder
+    extracted = [folder / "tree"] if (folder / "tree").is_dir() else sorted(folder.glob("*/tree"))
+    if len(extracted) == 1:
+        return extracted[0]
+    raise DataError(f"{folder}: no tree archive (trees_<name>.tar.gz) or extracted tree/ folder"
+                    + (f"; several: {', '.join(str(p) for p in extracted)}" if extracted else ""))
+
+
+def _collection(trees: Path, labels: Path) -> str:
+    """The collection's name: from trees_<name>.tar.gz, <name>_label.txt, or the folder above tree/."""
+    if _is_archive(trees) and trees.name.startswith("trees_"):
+        return _strip(trees.name, "trees_", ARCHIVE_SUFFIXES)
+    if labels.name.endswith("_label.txt"):
+        return labels.name[: -len("_label.txt")]
+    if trees.name == "tree":
+        return trees.parent.name
+    return _strip(trees.name, "", ARCHIVE_SUFFIXES)
+
+
+def find_release(path: str | Path) -> Release:
+    """The files of one collection in the release format under ``path`` (a folder or the archive)."""
+    path = Path(path)
     if not path.exists():
-        raise DataError(f"{path}: label file not found (expected lines 'label:tweet_id')")
+        raise DataError(f"{path}: cascade archive not found (expected a release folder or a "
+                        "trees_<name>.tar.gz archive)")
+    if path.is_file() and not _is_archive(path):
+        raise DataError(f"{path}: not a tree archive; allowed: a .tar.gz / .tgz / .tar archive of tree/*.txt "
+                        "files or a folder in the release layout")
+    trees = path if path.is_file() else _trees_in(path)
+    homes = list(dict.fromkeys([path.parent if path.is_file() else path, trees.parent, trees.parent.parent]))
+    name_hint = _strip(trees.name, "trees_", ARCHIVE_SUFFIXES)
+    labels = _find_in(homes, [f"{name_hint}_label.txt", "*_label.txt", "label.txt"], "label")
+    texts = _find_in(homes, [f"{name_hint}_source_tweets.tsv", "*_source_tweets.tsv", "*_source_tweets.txt",
+                             "source_tweets.txt"], "source tweets", required=False)
+    assert labels is not None
+    return Release(_collection(trees, labels), trees, labels, texts)
+
+
+def _find_in(homes: Sequence[Path], patterns: Sequence[str], what: str, required: bool = True) -> Path | None:
+    for home in homes:
+        found = _one(home, patterns, what, required=False) if home.is_dir() else None
+        if found is not None:
+            return found
+    if required:
+        raise DataError(f"{homes[0]}: no {what} file (looked for {', '.join(patterns)} in "
+                        f"{', '.join(str(h) for h in homes)})")
+    return None
+
+
+def _read_labels(path: Path) -> dict[str, str]:
     labels = {}
-    for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+    for number, raw in enumerate(path.read_text(encoding="utf-8-sig").splitlines(), start=1):
         if not raw.strip():
             continue
         label, sep, tid = raw.strip().partition(":")
@@ -185,59 +282,68 @@ def _read_labels(root: Path) -> dict[str, str]:
     return labels
 
 
-def _read_texts(root: Path) -> dict[str, str]:
-    path = root / TEXT_FILE
-    if not path.exists():
+def _read_texts(path: Path | None) -> dict[str, str]:
+    """``tweet_id<TAB>label<TAB>text`` with a header (this copy) or ``tweet_id<TAB>text`` (the original)."""
+    if path is None:
         return {}
     texts = {}
-    for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if number == 1 or not raw.strip():
-            continue
+    for number, raw in enumerate(path.read_text(encoding="utf-8-sig").splitlines(), start=1):
         parts = raw.split("\t")
-        if len(parts) < 3:
-            raise DataError(f"{path} line {number}: expected tweet_id<TAB>label<TAB>text, got {raw[:80]!r}")
-        texts[parts[0]] = "\t".join(parts[2:])
+        if not raw.strip() or (number == 1 and not parts[0].strip().isdigit()):
+            continue
+        if len(parts) < 2:
+            raise DataError(f"{path} line {number}: expected tweet_id<TAB>[label<TAB>]text, got {raw[:80]!r}")
+        body = parts[2:] if len(parts) >= 3 and parts[1] in LABELS else parts[1:]
+        texts[parts[0].strip()] = "\t".join(body)
     return texts
 
 
-def load_cascades(root: str | Path, limit: int | None = None, *, with_text: bool = True) -> list[Cascade]:
-    """The Twitter15 cascades under ``root``, sorted by tweet id.
+def load_cascades(root: str | Path | Release, limit: int | None = None, *, with_text: bool = True) -> list[Cascade]:
+    """The cascades of one collection in the release format (a folder, an archive or a
+    :class:`Release`), sorted by tweet id.
 
-    ``limit`` reads only the first ``limit`` tree files in archive order (fast subsets for tests).
+    ``limit`` reads only the first ``limit`` tree files in archive (or sorted file) order (fast subsets).
     """
-    root = Path(root)
-    archive = root / TREES_FILE
-    if not archive.exists():
-        raise DataError(f"{archive}: Twitter15 archive not found")
+    release = root if isinstance(root, Release) else find_release(root)
     if limit is not None and (not isinstance(limit, int) or limit < 1):
         raise ConfigError(f"twitter15: limit={limit!r} is not allowed; allowed: None or an integer >= 1")
-    labels = _read_labels(root)
-    texts = _read_texts(root) if with_text else {}
+    labels = _read_labels(release.labels)
+    texts = _read_texts(release.texts) if with_text else {}
     users: dict[str, int] = {}
-    out = []
-    try:
-        with tarfile.open(archive, "r:gz") as tar:
-            for member in tar:
-                if limit is not None and len(out) >= limit:
-                    break
-                name = member.name
-                if not (member.isfile() and "/tree/" in name and name.endswith(".txt")):
-                    continue
-                out.append(_cascade(tar, member, archive, labels, texts, users))
-    except (tarfile.TarError, OSError, EOFError) as exc:
-        raise DataError(f"{archive}: cannot read the archive: {exc}") from None
+    out = [_cascade(where, raw, release.labels, labels, texts, users)
+           for where, raw in _tree_files(release.trees, limit)]
     return sorted(out, key=lambda c: int(c.tweet_id))
 
 
-def _cascade(tar: tarfile.TarFile, member: tarfile.TarInfo, archive: Path, labels: dict[str, str],
-             texts: dict[str, str], users: dict[str, int]) -> Cascade:
-    where = f"{archive}:{member.name}"
-    tweet_id = Path(member.name).stem
+def _tree_files(trees: Path, limit: int | None) -> Iterator[tuple[str, str]]:
+    """(where, text) of each ``tree/<id>.txt``, from an archive or an extracted folder."""
+    if trees.is_dir():
+        for k, file in enumerate(sorted(trees.glob("*.txt"))):
+            if limit is not None and k >= limit:
+                return
+            yield str(file), file.read_text(encoding="utf-8")
+        return
+    try:
+        with tarfile.open(trees, "r:*") as tar:
+            count = 0
+            for member in tar:
+                if limit is not None and count >= limit:
+                    break
+                name = Path(member.name)
+                if member.isfile() and name.parent.name == "tree" and name.suffix == ".txt":
+                    count += 1
+                    yield f"{trees}:{member.name}", tar.extractfile(member).read().decode("utf-8")
+    except (tarfile.TarError, OSError, EOFError, UnicodeDecodeError) as exc:
+        raise DataError(f"{trees}: cannot read the archive: {exc}") from None
+
+
+def _cascade(where: str, text: str, label_file: Path, labels: dict[str, str], texts: dict[str, str],
+             users: dict[str, int]) -> Cascade:
+    tweet_id = Path(where.rsplit(":", 1)[-1]).stem
     if not tweet_id.isdigit():
         raise DataError(f"{where}: tree file name is not a tweet id")
     if tweet_id not in labels:
-        raise DataError(f"{where}: tweet {tweet_id} has no label in {LABEL_FILE}")
-    text = tar.extractfile(member).read().decode("utf-8")
+        raise DataError(f"{where}: tweet {tweet_id} has no label in {label_file.name}")
     arrays, clamped = _build(text, where, users)
     return Cascade(tweet_id, labels[tweet_id], text=texts.get(tweet_id), clamped=clamped, **arrays)
 
