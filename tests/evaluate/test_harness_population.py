@@ -14,7 +14,8 @@ from typer.testing import CliRunner
 
 from hubbub.cli import app
 from hubbub.evaluate import data as ds
-from hubbub.evaluate.tasks.population import crossing, read_curve, window_tree
+from hubbub.evaluate.tasks.population import crossing, read_curve
+from hubbub.evaluate.tasks.propagation import window_tree
 
 LABELS = ("false", "true", "unverified", "non-rumor")
 
@@ -86,9 +87,12 @@ def test_cli_scores_unseen_cascade_and_board_files(tmp_path, monkeypatch):
     with (out / "results.csv").open(encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
     cascades = {r["policy"] for r in rows if r["task"] == "propagation_twitter15"}
-    assert {"real", "independent_cascade", "linear_threshold", "sir", "hawkes", "s3-simulation"} <= cascades
+    assert {"real", "independent_cascade", "linear_threshold", "sir", "hawkes", "hawkes_audience", "s3-simulation",
+            "anchor:train-replay", "anchor:null-rrt", "anchor:null-star"} <= cascades
     assert {r["dataset"] for r in rows if r["task"] == "propagation_twitter15"} >= {"twitter15:all", "twitter15:false"}
-    assert any(r["metric"] == "distance_total" and r["policy"] == "hawkes" for r in rows)
+    for term in ("distance", "d_size", "d_depth", "d_max_breadth", "d_structural_virality", "d_t50", "d_t90"):
+        assert any(r["metric"] == term and r["policy"] == "hawkes" for r in rows), term
+    assert any(r["metric"] == "fit_z" and r["policy"] == "independent_cascade" for r in rows)
     lifecycle = {r["policy"] for r in rows if r["task"] == "lifecycle_weibo"}
     assert {"real", "trendsim-access-default", "train-mean-curve", "access-fitted"} <= lifecycle
     fitted = json.loads((out / "fitted" / "independent_cascade.json").read_text(encoding="utf-8"))

@@ -26,7 +26,9 @@ How a file becomes a tree (the release infers retweet attribution, so it is not 
   listed before their source tweet; 11 of them also before their own parent);
 * nodes are ordered by (time, depth), so ``parent[i] < i`` and node 0 is the root;
 * raw Twitter user ids and reply/retweet tweet ids are never kept: users become dense integers in order
-  of first appearance in the load (stable for the same archive and ``limit``).
+  of first appearance in the load (stable for the same archive and ``limit``);
+* ``content_hash`` identifies a tree by its edges (:func:`content_hash`), so a tree that appears in two
+  collections (Twitter15 and Twitter16 share trees) is found by :func:`drop_duplicates`.
 """
 
 from __future__ import annotations
@@ -65,6 +67,7 @@ class Cascade:
     text: str | None = None
     dropped_edges: int = 0
     clamped: int = 0
+    content_hash: str = ""
 
     @property
     def time(self) -> np.ndarray:
@@ -345,7 +348,21 @@ def _cascade(where: str, text: str, label_file: Path, labels: dict[str, str], te
     if tweet_id not in labels:
         raise DataError(f"{where}: tweet {tweet_id} has no label in {label_file.name}")
     arrays, clamped = _build(text, where, users)
-    return Cascade(tweet_id, labels[tweet_id], text=texts.get(tweet_id), clamped=clamped, **arrays)
+    return Cascade(tweet_id, labels[tweet_id], text=texts.get(tweet_id), clamped=clamped,
+                   content_hash=content_hash(text), **arrays)
+
+
+def content_hash(text: str) -> str:
+    """Hash of a tree file's edges (stripped, sorted, blanks dropped): the same tree hashes alike anywhere."""
+    lines = sorted(line.strip() for line in text.splitlines() if line.strip())
+    return hashlib.blake2b("\n".join(lines).encode("utf-8"), digest_size=16).hexdigest()
+
+
+def drop_duplicates(test: Sequence[Cascade], train: Sequence[Cascade]) -> tuple[list[Cascade], int]:
+    """Test cascades without those whose tree is also in ``train`` (same content hash), and how many went."""
+    seen = {c.content_hash for c in train}
+    kept = [c for c in test if c.content_hash not in seen]
+    return kept, len(test) - len(kept)
 
 
 # ---------------------------------------------------------------- splits

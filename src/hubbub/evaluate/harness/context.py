@@ -270,11 +270,11 @@ def _trendsim_scenario(ctx: Context) -> Any:
 
 
 def _s3_scenario(ctx: Context) -> Any:
-    from hubbub.runtime.cli_run import load_with_overrides
+    from hubbub.scenarios.config import load_scenario
 
     quick = ctx.small
     overrides = {f"llm.{k}": v for k, v in _llm_section(ctx).items()}
     overrides.update({"run.name": "evaluate-s3", "run.seed": ctx.seed,
                       "s3.network.users": 120 if quick else 300, "s3.population.llm_users": 4 if quick else 8,
                       "s3.steps": 4 if quick else 8})
-    return load_with_overrides("s3-gender-discrimination", overrides)
+    return load_scenario("s3-gender-discrimination", overrides)

@@ -96,7 +96,7 @@ def _content_requests(threads: Sequence[Any], seed: int, max_tokens: int) -> lis
     """S3's content-generation request, one per real post: the persona of one real commenter (gender
     and province), the post as the received post, a seeded emotion and attitude."""
     from hubbub.agents.affect import ATTITUDES, EMOTION_LEVELS
-    from hubbub.runtime.s3_behaviour import content_request, persona_block, state_line
+    from hubbub.agents.feed.prompts import content_request, persona_block, state_line
 
     out = []
     for th in threads:

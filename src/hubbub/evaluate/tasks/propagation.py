@@ -1,0 +1,292 @@
+"""Twitter15: simulated cascades vs real held-out propagation trees.
+
+Real trees (Ma et al. 2017) are split by tweet-id hash (:func:`~hubbub.evaluate.data.twitter15.split_cascades`);
+test trees whose content also appears in the train collection are left out and counted
+(:func:`~hubbub.evaluate.data.twitter15.drop_duplicates`). Everything is compared on one observation
+window of ``steps`` rounds of ``minutes_per_step`` minutes (the S3 run's own steps and step length, else
+24 x 60 min), each real tree cut to the nodes inside the window. The classical baselines are fitted on the
+*train* trees only (:mod:`.cascade_models`: IC and SIR by :mod:`hubbub.dynamics.fit` on SNAP
+ego-Facebook with audience-matched sources, LT as is, Hawkes plain and audience-seeded) and scored on
+the *test* trees, next to the S3 run and two anchors: the train trees replayed (the floor) and a
+structureless null with the test trees' own sizes (the bar; see :mod:`.cascade_models`).
+
+The score is :func:`~hubbub.metrics.cascade.distribution_distance`: one term per feature (final size,
+depth, maximum breadth, structural virality, t50, t90), each the 1-Wasserstein distance of the
+``log1p`` distributions, and their mean ``distance`` (equal weights). Every fitted model is also
+re-simulated on fresh random streams and its train-set target compared with what it achieves
+(``fit_*`` rows on ``<collection>:train``): a fit that cannot reproduce its own target says so there.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, NamedTuple, Sequence
+
+import numpy as np
+
+from hubbub.errors import DataError
+from hubbub.evaluate import data as ds
+from hubbub.evaluate.tasks.cascade_models import (Tree, audience, fit_hawkes_audience, null_trees, simulate_hawkes,
+                                                  simulate_hawkes_audience, simulate_rule, topology)
+from hubbub.kernel.seeding import SeedTree
+
+BASELINE_ROUND_MIN = 10.0
+"""Minutes per round of the graph baselines: Twitter15 trees reach half their size in ~25 minutes, so
+hourly rounds could not show their timing."""
+FLOOR, NULL, STAR = "anchor:train-replay", "anchor:null-rrt", "anchor:null-star"
+
+
+def window_tree(c: Any, window: float) -> Tree:
+    """The part of a tree inside ``[0, window]`` minutes (times never decrease along a path, so the
+    kept nodes form a tree rooted at node 0)."""
+    time = np.asarray(c.time, dtype=np.float64)
+    keep = time <= window
+    new = np.cumsum(keep) - 1
+    par = np.asarray(c.parent)[keep]
+    return Tree(np.where(par >= 0, new[np.maximum(par, 0)], -1), time[keep], getattr(c, "label", ""))
+
+
+def summary(trees: Sequence[Any]) -> dict[str, float]:
+    """Mean size, depth and max breadth; median structural virality, t50 / t90 (minutes)."""
+    from hubbub.metrics.cascade import cascade_features
+
+    f = cascade_features(list(trees))
+    return {"size_mean": float(f["size"].mean()), "depth_mean": float(f["depth"].mean()),
+            "max_breadth_mean": float(f["max_breadth"].mean()),
+            "virality_median": float(np.median(f["structural_virality"])),
+            "t50_median_min": float(np.median(f["t50"])), "t90_median_min": float(np.median(f["t90"]))}
+
+
+def compare(sim: Sequence[Any], real: Sequence[Any]) -> dict[str, float]:
+    """The distance (total first, then each term) and the simulated set's summary."""
+    from hubbub.metrics.cascade import distribution_distance
+
+    d = distribution_distance(list(sim), list(real))
+    return {"distance": d.total, **{f"d_{k}": v for k, v in d.terms.items()}, **summary(sim)}
+
+
+# ---------------------------------------------------------------------------------------------------
+# Fitting
+
+
+def fit_baselines(ctx: Any, train: Sequence[Tree], adj: Any, steps: int, minutes: float,
+                  collection: str = "twitter15") -> dict[str, tuple[Any, Any]]:
+    """Fit IC, SIR and both Hawkes variants on the train trees; LT as is. Saves each fit under OUT/fitted/."""
+    from hubbub.dynamics import make_model
+    from hubbub.dynamics.fit import fit_hawkes_tree, fit_ic, fit_sir
+
+    quick, audiences = ctx.small, [audience(t) for t in train]
+    common = {"steps": steps, "minutes_per_step": minutes, "seed": ctx.seed, "audiences": audiences,
+              "replicates": 24 if quick else 200, "refine": 2 if quick else 6}
+    window = steps * minutes
+    fits = {"independent_cascade": fit_ic(adj, train, p_grid=np.geomspace(0.002, 0.2, 6 if quick else 16), **common),
+            "sir": fit_sir(adj, train, beta_grid=np.geomspace(0.003, 0.3, 4 if quick else 9),
+                           gamma_grid=np.array([0.1, 0.5, 1.0]) if quick else np.linspace(0.1, 1.0, 5), **common),
+            "hawkes": fit_hawkes_tree(train, kernel="exponential", T=window)}
+    audience_fit = fit_hawkes_audience(train, window)
+    where = f"{collection} train split ({len(train)} trees), window {steps} x {minutes:g} min"
+    for name, f in list(fits.items()) + [("hawkes_audience.source", audience_fit["source"]),
+                                         ("hawkes_audience.later", audience_fit["later"])]:
+        _save(ctx, name, f, where)
+    models: dict[str, tuple[Any, Any]] = {name: (make_model(name, **f.params) if name != "hawkes" else None, f)
+                                          for name, f in fits.items()}
+    models["hawkes_audience"] = (None, audience_fit)
+    models["linear_threshold"] = (make_model("linear_threshold"), None)
+    return models
+
+
+def _save(ctx: Any, name: str, fit: Any, where: str) -> None:
+    from hubbub.dynamics.fit import save_fitted
+
+    folder = ctx.out / "fitted"
+    folder.mkdir(parents=True, exist_ok=True)
+    diag = {k: v for k, v in fit.diagnostics.items() if k != "grid"}
+    save_fitted(folder / f"{name}.json", fit.model, fit.params, {"fitted_on": where, **diag})
+    ctx.artefact(folder / f"{name}.json")
+
+
+def simulate(name: str, model: Any, fit: Any, count: int, adj: Any, steps: int, minutes: float,
+             seeds: SeedTree, audiences: Sequence[float]) -> list[Tree]:
+    """``count`` cascades of one baseline, the same way for fitting checks and for scoring."""
+    from hubbub.dynamics.fit import build_fitted
+
+    window = steps * minutes
+    if name == "hawkes":
+        return simulate_hawkes(build_fitted("hawkes", fit.params), count, window, seeds)
+    if name == "hawkes_audience":
+        return simulate_hawkes_audience(fit, count, window, seeds)
+    return simulate_rule(model, adj, count, steps, minutes, seeds, audiences)
+
+
+def describe(name: str, fit: Any) -> str:
+    if fit is None:
+        return f"{name} (not fitted; audience-matched sources)"
+    if name == "hawkes_audience":
+        kern = lambda p: ", ".join(f"{k}={v:.4g}" for k, v in p.items() if k not in ("mu", "alpha", "kernel"))  # noqa: E731
+        s, later = fit["source"].params, fit["later"].params
+        return (f"hawkes_audience(source children = a train audience, source {s['kernel']} kernel {kern(s)}; "
+                f"later alpha={later['alpha']:.4g}, {later['kernel']} kernel {kern(later)}) fitted on train")
+    params = ", ".join(f"{k}={v:.4g}" for k, v in fit.params.items() if isinstance(v, float))
+    return f"{name}({params}) fitted on train" + ("" if name == "hawkes" else "; audience-matched sources")
+
+
+def fit_check_rows(ctx: Any, sets: dict[str, tuple[Any, Any]], train: Sequence[Tree], sim: Any,
+                   collection: str) -> list[dict[str, Any]]:
+    """Each fitted model re-simulated on fresh streams vs its own train target (mean log1p size)."""
+    logs = np.log1p([t.parent.size for t in train])
+    rows = []
+    for name, (model, fit) in sets.items():
+        if fit is None:
+            continue
+        got = np.log1p([t.parent.size for t in sim(name, model, fit, SeedTree(ctx.seed).child("check", name))])
+        se = float(np.hypot(logs.std(ddof=1) / np.sqrt(logs.size), got.std(ddof=1) / np.sqrt(got.size)))
+        values = {"fit_target_mean_log1p_size": float(logs.mean()), "fit_achieved_mean_log1p_size": float(got.mean()),
+                  "fit_se": se, "fit_z": float((got.mean() - logs.mean()) / se),
+                  "fit_target_mean_size": float(np.expm1(logs).mean()), "fit_achieved_mean_size": float(np.expm1(got).mean())}
+        rows += [ctx.row("propagation_twitter15", f"{collection}:train", "train", len(train), name, metric, value,
+                         backend="none", model=f"{describe(name, fit)}; {got.size} fresh runs") for metric, value in values.items()]
+    return rows
+
+
+# ---------------------------------------------------------------------------------------------------
+# S3 run -> cascades
+
+
+def s3_cascades(run: Any) -> tuple[list[Tree], dict[str, Any]]:
+    """One tree per original post of an S3 run (seed, hub or new post) with its reposts; minutes."""
+    posts = run.s3_posts
+    if len(posts) == 0:
+        raise DataError(f"{run.path}: the run has no s3_posts; is it an S3 run?")
+    trees = []
+    for root, g in posts.sort_values(["time", "post_id"]).groupby("root_id", sort=True):
+        g = g[(g["post_id"] == root) | (g["kind"] == "repost")]
+        if len(g) == 0 or int(g["post_id"].iloc[0]) != int(root):
+            continue
+        index = {int(p): i for i, p in enumerate(g["post_id"])}
+        parent = [-1] + [index.get(int(p), 0) for p in g["parent_id"].iloc[1:]]
+        trees.append(Tree(np.array(parent), (g["time"].to_numpy(dtype=np.float64) - float(g["time"].iloc[0])) / 60.0))
+    cfg = run.manifest.get("config", {}).get("s3", {})
+    steps = int(run.s3_steps["step"].max()) if len(run.s3_steps) else int(cfg.get("steps", 10))
+    return trees, {"steps": max(steps, 1), "minutes": float(cfg.get("step_h", 1.0)) * 60.0,
+                   "seed_trees": int((posts["kind"] == "seed").sum())}
+
+
+def awareness_curve(run: Any, grid: np.ndarray) -> np.ndarray:
+    """Share of the finally aware users that are aware at each grid time (minutes)."""
+    steps = run.s3_steps
+    t = steps["time"].to_numpy(dtype=np.float64) / 60.0
+    aware = steps["aware"].to_numpy(dtype=np.float64)
+    return np.interp(grid, t, aware / max(aware[-1], 1.0))
+
+
+# ---------------------------------------------------------------------------------------------------
+# The task
+
+
+class CascadeData(NamedTuple):
+    """Train and test cascades, where they came from, the collections' names (rows name them) and how
+    many test trees were left out as duplicates of train trees."""
+
+    train: list[Any]
+    test: list[Any]
+    source: str
+    collection: str
+    train_collection: str
+    duplicates: int = 0
+
+
+def _load_twitter15(ctx: Any) -> CascadeData:
+    from hubbub.evaluate.data.twitter15 import drop_duplicates, find_release, load_cascades, split_cascades
+
+    default = ds.default_path("twitter15_propagation_trees")
+    path = ctx.data_path("propagation_twitter15")
+    limit = max(4 * ctx.limit, 40) if ctx.small else None  # a smoke run reads only the first trees
+    if path is not None and Path(path).resolve() != default.resolve():
+        release = find_release(path)
+        test = load_cascades(release, limit)
+        if default.exists():
+            base = find_release(default)
+            train, train_name = split_cascades(load_cascades(base, limit), ctx.seed).train, base.name
+            where = f"default {base.name} train split ({default})"
+        else:
+            train, train_name = split_cascades(test, ctx.seed).train, release.name
+            where = f"the {release.name} hash split (no default data; its train trees leave the test set as duplicates)"
+        test, dups = drop_duplicates(test, train)
+        return CascadeData(train, test, f"test: {release.name} ({release.trees}; user cascades); train: {where}",
+                           release.name, train_name, dups)
+    release = find_release(default)
+    parts = split_cascades(load_cascades(release, limit), ctx.seed)
+    test, dups = drop_duplicates(parts.test, parts.train)
+    return CascadeData(parts.train, test, f"{release.name} ({default}; hash split 60/20/20 by tweet id)",
+                       release.name, release.name, dups)
+
+
+def run_twitter15(ctx: Any) -> list[dict[str, Any]]:
+    data = _load_twitter15(ctx)
+    run = ctx.s3_run()
+    sim_trees, timing = s3_cascades(run) if run is not None else ([], {"steps": 24, "minutes": 60.0})
+    window = timing["steps"] * timing["minutes"]
+    steps = max(int(round(window / BASELINE_ROUND_MIN)), 1)  # the baselines' rounds: finer than S3's hours
+    minutes = window / steps
+    train = ctx.cap([window_tree(c, window) for c in data.train], ctx.train_limit)
+    test = ctx.cap([window_tree(c, window) for c in data.test], ctx.limit)
+    if not train or not test:
+        raise DataError(f"propagation_twitter15: {len(train)} train and {len(test)} test trees; need both")
+    adj, graph_name = topology(ctx.seed)
+    audiences = [audience(t) for t in train]
+    ctx.note("propagation_twitter15", f"data: {data.source}; {data.duplicates} test trees left out as duplicates of "
+             f"train trees (same content hash); window {window:g} min; IC/LT/SIR run in rounds of {minutes:g} min "
+             f"on {graph_name}, each cascade from the node whose follower count is nearest to the audience "
+             f"(first-level breadth) of a random train tree; LT has no free parameter in hubbub (run as is); "
+             f"fitted on {len(train)} train trees, scored on {len(test)} test trees. distance = mean of the "
+             f"d_* terms (1-Wasserstein of log1p size, depth, max breadth, structural virality, t50, t90); "
+             f"{FLOOR}: the train trees themselves (floor); {NULL}: random recursive trees with the test sizes "
+             f"and uniform times (the bar); {STAR}: stars with the test sizes and uniform times.")
+    count = min(len(test), ctx.max_sim)
+    sim = lambda name, model, fit, seeds, n=count: simulate(name, model, fit, n, adj, steps, minutes,  # noqa: E731
+                                                            seeds, audiences)
+    models = fit_baselines(ctx, train, adj, steps, minutes, data.train_collection)
+    sets = {name: (sim(name, model, fit, SeedTree(ctx.seed).child("evaluate", name)), "none", describe(name, fit))
+            for name, (model, fit) in models.items()}
+    if sim_trees:
+        backend = run.manifest.get("backend", {})
+        sets["s3-simulation"] = (sim_trees, backend.get("backend", "?"), backend.get("model", "?"))
+    rows = _rows_by_class(ctx, test, train, sets, window, data)
+    check = lambda name, model, fit, seeds: sim(name, model, fit, seeds, min(len(train), ctx.max_sim))  # noqa: E731
+    rows += fit_check_rows(ctx, models, train, check, data.train_collection)
+    if run is not None:
+        rows.append(_awareness_row(ctx, run, test, sets, timing, data.collection))
+    return rows
+
+
+def _awareness_row(ctx: Any, run: Any, test: Sequence[Tree], sets: dict[str, Any], timing: dict[str, Any],
+                   collection: str) -> dict[str, Any]:
+    grid = np.linspace(0.0, timing["steps"] * timing["minutes"], timing["steps"] + 1)
+    real_curve = np.mean([np.searchsorted(np.sort(t.time), grid, "right") / t.parent.size for t in test], axis=0)
+    rmse = float(np.sqrt(np.mean((awareness_curve(run, grid) - real_curve) ** 2)))
+    backend, model = sets.get("s3-simulation", (None, "?", "?"))[1:]
+    return ctx.row("propagation_twitter15", f"{collection}:all", "test", len(test), "s3-simulation",
+                   "awareness_curve_rmse (population vs mean real tree)", rmse, backend=backend, model=model)
+
+
+def _rows_by_class(ctx: Any, test: Sequence[Tree], train: Sequence[Tree], sets: dict[str, tuple[list[Tree], str, str]],
+                   window: float, data: CascadeData) -> list[dict[str, Any]]:
+    rows = []
+    classes = [("all", list(test))] + [(c, [t for t in test if t.label == c]) for c in sorted({t.label for t in test})]
+    for cls, real in classes:
+        if not real:
+            continue
+        row = lambda policy, metric, value, backend="none", model="real test trees": ctx.row(  # noqa: E731
+            "propagation_twitter15", f"{data.collection}:{cls}", "test", len(real), policy, metric, value,
+            backend=backend, model=model)
+        rows += [row("real", m, v) for m, v in summary(real).items()]
+        if cls == "all":
+            rows.append(row("real", "test_trees_left_out_as_duplicates", float(data.duplicates)))
+        sizes = [t.parent.size for t in real]
+        floor = [t for t in train if cls == "all" or t.label == cls] or list(train)
+        anchors = {FLOOR: (floor, "none", f"{len(floor)} {data.train_collection} train trees replayed (floor)"),
+                   NULL: (null_trees(sizes, window, ctx.seed), "none", "random recursive trees, test sizes, uniform times (the bar)"),
+                   STAR: (null_trees(sizes, window, ctx.seed, star=True), "none", "stars, test sizes, uniform times")}
+        for policy, (trees, backend, model) in {**anchors, **sets}.items():
+            rows += [row(policy, m, v, backend, f"{model}; {len(trees)} cascades") for m, v in compare(trees, real).items()]
+    return rows
