@@ -6,7 +6,8 @@ initial emotion and social confidence. They come from three places:
 
 * :func:`builtin_population`: a fixed population of synthetic users, built from attribute tables
   with a fixed internal seed, in English and Chinese (the same users in both languages);
-* :func:`load_personas`: a JSONL or CSV file of profiles;
+* :func:`load_personas`: a JSONL or CSV file of profiles, or TrendSim's or OASIS's user file
+  (recognised by its first row, :mod:`.importers`);
 * :func:`personas_from_posts`: real users' posts distilled by an LLM (Appendix E), after
   :func:`load_user_posts` has pseudonymised the ids and scrubbed the text.
 

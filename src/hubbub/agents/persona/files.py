@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import math
 from datetime import datetime, timezone
 from pathlib import Path
@@ -13,9 +12,10 @@ from typing import Any, Iterator, Mapping, Sequence
 
 
 from hubbub.agents.anonymise import DEFAULT_SALT, anonymous_id, scrub
+from hubbub.agents.persona.importers import foreign_records
 from hubbub.agents.persona.model import GENDERS, GROUPS, GROUP_LABELS, LANGS, OCCUPATIONS, Persona, draw_affect
 from hubbub.errors import DataError
-from hubbub.textfiles import BIO_CHARS, POST_CHARS, check_columns, check_length, read_utf8
+from hubbub.textfiles import BIO_CHARS, POST_CHARS, check_columns, check_length, json_object, read_utf8
 
 _GENDER_ALIASES = {"f": "female", "female": "female", "woman": "female", "女": "female",
                    "m": "male", "male": "male", "man": "male", "男": "male", "other": "other"}
@@ -32,13 +32,16 @@ def load_personas(path: str | Path, lang: str, *, salt: str = DEFAULT_SALT, keep
     ``keep_ids`` (ids already in pseudonym form are kept) and text is scrubbed. A missing emotion or
     confidence is drawn from the built-in population's distribution (seeded by ``seed`` and the id)
     and listed in ``extra["drawn"]``. Errors name the file, line, column and what is allowed.
+    TrendSim's user_1000.csv and OASIS's Twitter CSV and Reddit JSON profile files are recognised by
+    their first row and translated (:mod:`.importers`).
     """
     if lang not in LANGS:
         raise ValueError(f"unknown persona language {lang!r}; allowed: {', '.join(LANGS)}")
     path = Path(path)
     personas: list[Persona] = []
     first_line: dict[str, int] = {}
-    for line, record in _read_records(path):
+    records = foreign_records(path, lang, salt, keep_ids)  # TrendSim's or OASIS's user files
+    for line, record in _read_records(path) if records is None else records:
         raw_id = _required(path, line, record, _ID_KEYS, "id")
         if raw_id in first_line:
             raise DataError(f"{path}: line {line}: duplicate id {_shown(raw_id)} (first on line {first_line[raw_id]})")
@@ -205,16 +208,4 @@ def _read_records(path: Path) -> Iterator[tuple[int, Mapping[str, Any]]]:
         return
     for number, raw in enumerate(text.splitlines(), start=1):
         if raw.strip():
-            yield number, _json_line(path, number, raw)
-
-
-def _json_line(path: Path, number: int, raw: str) -> Mapping[str, Any]:
-    try:
-        value = json.loads(raw)
-    except json.JSONDecodeError as exc:
-        raise DataError(f"{path}: line {number}: bad JSON ({exc.msg} at column {exc.colno})") from exc
-    except RecursionError:
-        raise DataError(f"{path}: line {number}: JSON nested too deeply; allowed: one flat object per line") from None
-    if not isinstance(value, dict):
-        raise DataError(f"{path}: line {number}: expected a JSON object, got {type(value).__name__}")
-    return value
+            yield number, json_object(path, f"line {number}", raw)

@@ -1,4 +1,5 @@
 """Topics from a user's file: JSON (a list, or ``{"topics": [...]}``), JSONL, TOML (``[[topics]]``) or CSV.
+TrendSim's headerless tweets.csv is recognised and read too (:mod:`.importers`).
 
 Every error names the file, the line or item, the field and what is allowed.
 """
@@ -13,8 +14,9 @@ from pathlib import Path
 from typing import Iterator, Mapping
 
 from hubbub.errors import DataError
+from hubbub.platform.topic.importers import is_trendsim_tweets, trendsim_records
 from hubbub.platform.topic.model import CATEGORIES, LANGS, SENTIMENTS, Clean, Topic
-from hubbub.textfiles import TOPIC_TEXT_CHARS, TOPIC_TITLE_CHARS, check_length, read_utf8
+from hubbub.textfiles import TOPIC_TEXT_CHARS, TOPIC_TITLE_CHARS, check_length, json_object, read_utf8
 
 try:  # Python 3.11+
     import tomllib
@@ -87,25 +89,16 @@ def _records(path: Path) -> Iterator[tuple[str, Mapping[str, object]]]:
     if suffix not in readers:
         raise DataError(f"{path}: unsupported topic file type {suffix or '(none)'!r}; "
                         f"allowed: {', '.join(sorted(readers))}")
+    if suffix == ".csv" and is_trendsim_tweets(path):  # headerless: TrendSim's tweets.csv
+        yield from trendsim_records(path, read_utf8(path, "topic file"))
+        return
     yield from readers[suffix](path, read_utf8(path, "topic file"))
 
 
 def _jsonl_records(path: Path, text: str) -> Iterator[tuple[str, Mapping[str, object]]]:
     for number, line in enumerate(text.splitlines(), start=1):
         if line.strip():
-            yield f"line {number}", _json_object(path, f"line {number}", line)
-
-
-def _json_object(path: Path, where: str, line: str) -> Mapping[str, object]:
-    try:
-        value = json.loads(line)
-    except json.JSONDecodeError as exc:
-        raise DataError(f"{path}: {where}: bad JSON ({exc.msg} at column {exc.colno})") from exc
-    except RecursionError:
-        raise DataError(f"{path}: {where}: JSON nested too deeply; allowed: one flat object per line") from None
-    if not isinstance(value, dict):
-        raise DataError(f"{path}: {where}: expected a JSON object, got {type(value).__name__}")
-    return value
+            yield f"line {number}", json_object(path, f"line {number}", line)
 
 
 def _json_records(path: Path, text: str) -> Iterator[tuple[str, Mapping[str, object]]]:
