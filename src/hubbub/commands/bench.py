@@ -19,30 +19,32 @@ def _given(**options: Any) -> dict[str, Any]:
 
 
 def register(app: typer.Typer) -> None:
+    from hubbub.bench import WORKLOADS
     from hubbub.cli import guard
+    from hubbub.commands.metavars import LIVE_BACKENDS
 
-    @app.command()
+    @app.command(epilog="Example: hubbub bench engine --quick")
     def bench(
-        workload: str = typer.Argument(..., help="saturation | engine | tokens | scale | memory"),
+        workload: str = typer.Argument(..., metavar="WORKLOAD", help=f"One of: {', '.join(WORKLOADS)}."),
         quick: bool = typer.Option(False, "--quick", help="Small sizes (seconds), for a check that it works."),
-        out: Optional[Path] = typer.Option(None, "--out", help="JSON file for the results (default: benchmarks/results/WORKLOAD[-quick].json)."),
-        users: Optional[int] = typer.Option(None, help="TrendSim users."),
-        hours: Optional[float] = typer.Option(None, help="Simulated hours of the TrendSim topic."),
-        concurrency: Optional[int] = typer.Option(None, help="run.concurrency of the simulation."),
-        backend: Optional[List[str]] = typer.Option(None, "--backend", help="LLM backend(s) to measure (saturation: embedded, openai; tokens: embedded, openai, scripted)."),
-        base_url: Optional[List[str]] = typer.Option(None, "--base-url", help="An external OpenAI-compatible server for --backend openai (vLLM, ...); default: start llama.cpp on loopback."),
-        model: Optional[str] = typer.Option(None, help="Model name on the --base-url server."),
-        parallel: Optional[int] = typer.Option(None, help="Parallel slots of the llama.cpp engine / server."),
-        max_tokens: Optional[int] = typer.Option(None, "--max-tokens", help="llm.max_tokens of generated texts."),
-        comments_per_page: Optional[int] = typer.Option(None, "--comments-per-page", help="Comments shown per page (tokens)."),
-        steps: Optional[int] = typer.Option(None, help="Steps (rounds) of the run (scale, memory)."),
-        nodes: Optional[int] = typer.Option(None, help="Users of the S3 run, rule-based and LLM (scale, memory)."),
-        edges_per_node: Optional[int] = typer.Option(None, "--edges-per-node", help="Follows per new node of the generated graph (scale)."),
-        llm_users: Optional[int] = typer.Option(None, "--llm-users", help="LLM users among them (scale, memory)."),
-        s3_users: Optional[int] = typer.Option(None, "--s3-users", help="Users of the S3 part (engine; 0 skips it)."),
-        s3_steps: Optional[int] = typer.Option(None, "--s3-steps", help="Steps of the S3 part (engine)."),
-        profile: Optional[int] = typer.Option(None, help="Also profile the run (cProfile) and print this many top functions."),
-        keep: Optional[Path] = typer.Option(None, "--keep", help="Keep the run records in this folder (default: a temporary folder, removed)."),
+        out: Optional[Path] = typer.Option(None, "--out", metavar="FILE", help="JSON file for the results (default: benchmarks/results/WORKLOAD[-quick].json)."),
+        users: Optional[int] = typer.Option(None, "--users", metavar="N", help="TrendSim users."),
+        hours: Optional[float] = typer.Option(None, "--hours", metavar="H", help="Simulated hours of the TrendSim topic."),
+        concurrency: Optional[int] = typer.Option(None, "--concurrency", metavar="N", help="run.concurrency of the simulation."),
+        backend: Optional[List[str]] = typer.Option(None, "--backend", metavar=LIVE_BACKENDS, help="LLM backend to measure (repeat for several; saturation: embedded, openai; tokens: embedded, openai, scripted)."),
+        base_url: Optional[List[str]] = typer.Option(None, "--base-url", metavar="URL", help="An external OpenAI-compatible server for --backend openai (vLLM, ...; repeat for several); default: start llama.cpp on loopback."),
+        model: Optional[str] = typer.Option(None, "--model", metavar="NAME", help="Model name on the --base-url server."),
+        parallel: Optional[int] = typer.Option(None, "--parallel", metavar="N", help="Parallel slots of the llama.cpp engine / server."),
+        max_tokens: Optional[int] = typer.Option(None, "--max-tokens", metavar="N", help="llm.max_tokens of generated texts."),
+        comments_per_page: Optional[int] = typer.Option(None, "--comments-per-page", metavar="N", help="Comments shown per page (tokens)."),
+        steps: Optional[int] = typer.Option(None, "--steps", metavar="N", help="Steps (rounds) of the run (scale, memory)."),
+        nodes: Optional[int] = typer.Option(None, "--nodes", metavar="N", help="Users of the S3 run, rule-based and LLM (scale, memory)."),
+        edges_per_node: Optional[int] = typer.Option(None, "--edges-per-node", metavar="N", help="Follows per new node of the generated graph (scale)."),
+        llm_users: Optional[int] = typer.Option(None, "--llm-users", metavar="N", help="LLM users among them (scale, memory)."),
+        s3_users: Optional[int] = typer.Option(None, "--s3-users", metavar="N", help="Users of the S3 part (engine; 0 skips it)."),
+        s3_steps: Optional[int] = typer.Option(None, "--s3-steps", metavar="N", help="Steps of the S3 part (engine)."),
+        profile: Optional[int] = typer.Option(None, "--profile", metavar="N", help="Also profile the run (cProfile) and print this many top functions."),
+        keep: Optional[Path] = typer.Option(None, "--keep", metavar="DIR", help="Keep the run records in this folder (default: a temporary folder, removed)."),
     ) -> None:
         """Run a benchmark workload; print its figures and targets and save them as JSON."""
         given = _given(users=users, hours=hours, concurrency=concurrency, backend=list(backend or []),
@@ -54,9 +56,26 @@ def register(app: typer.Typer) -> None:
         def go() -> None:
             from hubbub.bench import run_workload
 
-            report = run_workload(workload, quick=quick, given=given)
+            report = _run_with_progress(run_workload, workload, quick, given)
             report.print()
             path = report.save(out or Path("benchmarks/results") / f"{workload}{'-quick' if quick else ''}.json")
             typer.echo(f"saved {path}")
 
         guard(go)
+
+
+def _run_with_progress(run_workload: Any, workload: str, quick: bool, given: dict[str, Any]) -> Any:
+    """The workload and, in a log (not a terminal), a ``progress:`` line every few seconds with the
+    figures measured so far: a full-size workload runs for many minutes."""
+    from hubbub.commands.progress import check, elapsed_text, heartbeat
+
+    check(quiet=False)
+    seen: list[Any] = []
+
+    def describe(elapsed: float) -> str:
+        figures = list(seen[0].figures) if seen else []
+        last = f" (last: {figures[-1]})" if figures else ""
+        return f"bench {workload}: {len(figures)} figures measured{last}, {elapsed_text(elapsed)} elapsed"
+
+    with heartbeat(describe, quiet=False):
+        return run_workload(workload, quick=quick, given=given, on_report=seen.append)

@@ -9,18 +9,18 @@ import typer
 
 
 def register(app: typer.Typer) -> None:
-    app.command(name="report")(report)
+    app.command(name="report", epilog="Example: hubbub report runs/demo runs/other --out compare.html")(report)
 
 
 def report(
-    run_dirs: List[Path] = typer.Argument(..., help="Run folders (or experiment folders); several are compared "
+    run_dirs: List[Path] = typer.Argument(..., metavar="RUN_DIR...", help="Run folders (or experiment folders); several are compared "
                                                     "side by side."),
-    out: Optional[Path] = typer.Option(None, "--out", help="Report file (default: RUN_DIR/report.html for one run, "
+    out: Optional[Path] = typer.Option(None, "--out", metavar="FILE", help="Report file (default: RUN_DIR/report.html for one run, "
                                                             "./report.html for several)."),
-    price: Optional[List[str]] = typer.Option(None, "--price", help="Token prices for the cost column: "
+    price: Optional[List[str]] = typer.Option(None, "--price", metavar="MODEL=IN:OUT", help="Token prices for the cost column: "
                                               "MODEL=IN_PER_1K:OUT_PER_1K (repeat; MODEL '*' prices every model)."),
-    title: Optional[str] = typer.Option(None, "--title", help="Report title."),
-    max_comments: int = typer.Option(300, "--max-comments", min=1, help="Comments per run kept in the thread browser."),
+    title: Optional[str] = typer.Option(None, "--title", metavar="TITLE", help="Report title."),
+    max_comments: int = typer.Option(300, "--max-comments", min=1, metavar="N", help="Comments per run kept in the thread browser."),
 ) -> None:
     """Write one self-contained interactive HTML report (opens offline) for one or more runs."""
     from hubbub.cli import guard

@@ -9,23 +9,27 @@ from typing import List, Optional
 
 import typer
 
+from hubbub.commands.metavars import LIVE_BACKENDS, choices
+
 
 def register(app: typer.Typer) -> None:
-    app.command("build-env")(build_env)
-    app.command("infer-demographics")(infer_demographics)
+    app.command("build-env", epilog="Example: hubbub build-env posts.csv follows.txt --out env/nuclear -k nuclear "
+                                    "-k wastewater")(build_env)
+    app.command("infer-demographics", epilog="Example: hubbub infer-demographics users.jsonl demographics.csv "
+                                             "--backend openai --base-url http://127.0.0.1:8000")(infer_demographics)
 
 
 def build_env(
-    posts: Path = typer.Argument(..., help="Posts file (CSV/TSV/JSONL, gzip ok): author, time, text, optional id and repost_of."),
-    follows: Path = typer.Argument(..., help="Follow relations (edge list: follower followee per line, gzip ok)."),
-    out: Path = typer.Option(..., "--out", help="Output folder for follows.tsv, users.csv, posts.jsonl and report.md."),
-    keyword: List[str] = typer.Option(..., "--keyword", "-k", help="Keyword selecting the scenario's posts (repeat for more)."),
-    scenario: str = typer.Option("scenario", help="Scenario name shown in the report."),
-    users: Optional[Path] = typer.Option(None, help="Optional users file (id, description, age, gender, occupation)."),
-    hops: int = typer.Option(1, help="Add users up to this many follow steps from the core authors."),
-    undirected: bool = typer.Option(False, help="Read every relation as mutual."),
-    direction: str = typer.Option("follower_followee", help="follower_followee (a follows b) or followee_follower."),
-    salt_env: Optional[str] = typer.Option(None, "--salt-env", help="Environment variable holding a secret pseudonymisation salt."),
+    posts: Path = typer.Argument(..., metavar="POSTS", help="Posts file (CSV/TSV/JSONL, gzip ok): author, time, text, optional id and repost_of."),
+    follows: Path = typer.Argument(..., metavar="FOLLOWS", help="Follow relations (edge list: follower followee per line, gzip ok)."),
+    out: Path = typer.Option(..., "--out", metavar="DIR", help="Output folder for follows.tsv, users.csv, posts.jsonl and report.md."),
+    keyword: List[str] = typer.Option(..., "--keyword", "-k", metavar="WORD", help="Keyword selecting the scenario's posts (repeat for more)."),
+    scenario: str = typer.Option("scenario", "--scenario", metavar="NAME", help="Scenario name shown in the report."),
+    users: Optional[Path] = typer.Option(None, "--users", metavar="FILE", help="Optional users file (id, description, age, gender, occupation)."),
+    hops: int = typer.Option(1, "--hops", metavar="N", help="Add users up to this many follow steps from the core authors."),
+    undirected: bool = typer.Option(False, "--undirected", help="Read every relation as mutual."),
+    direction: str = typer.Option("follower_followee", "--direction", metavar=choices(("follower_followee", "followee_follower")), help="Column order of FOLLOWS: follower_followee = a line 'a b' means a follows b."),
+    salt_env: Optional[str] = typer.Option(None, "--salt-env", metavar="VAR", help="Environment variable holding a secret pseudonymisation salt."),
 ) -> None:
     """Build a pseudonymised S3 environment from a raw dump and print its S3 Table-1 counts."""
     from hubbub.cli import guard
@@ -33,7 +37,7 @@ def build_env(
 
     def go() -> None:
         from hubbub.agents.anonymise import DEFAULT_SALT
-        from hubbub.runtime.s3_build import build_environment
+        from hubbub.runtime.s3.build import build_environment
 
         salt = DEFAULT_SALT
         if salt_env:
@@ -52,11 +56,11 @@ def build_env(
 def infer_demographics(
     in_path: Path = typer.Argument(..., metavar="IN", help="Users file (.jsonl or .csv): id, description, posts, optional age/gender/occupation."),
     out_path: Path = typer.Argument(..., metavar="OUT", help="Output file (.csv or .jsonl)."),
-    backend: str = typer.Option("embedded", help="embedded | openai | scripted"),
-    base_url: Optional[List[str]] = typer.Option(None, "--base-url", help="OpenAI-compatible server URL (backend openai)."),
-    model: Optional[str] = typer.Option(None, help="Model name (openai) or GGUF path (embedded)."),
-    lang: str = typer.Option("en", help="Prompt language: en or zh."),
-    seed: int = typer.Option(0, help="Seed of the choices."),
+    backend: str = typer.Option("embedded", "--backend", metavar=LIVE_BACKENDS, help="LLM backend."),
+    base_url: Optional[List[str]] = typer.Option(None, "--base-url", metavar="URL", help="OpenAI-compatible server URL (backend openai; repeat to load-balance over several servers)."),
+    model: Optional[str] = typer.Option(None, "--model", metavar="NAME", help="Model name (openai) or GGUF path (embedded)."),
+    lang: str = typer.Option("en", "--lang", metavar=choices(("en", "zh")), help="Prompt language."),
+    seed: int = typer.Option(0, "--seed", metavar="N", help="Seed of the choices."),
 ) -> None:
     """Infer age, gender and occupation (S3 Table 5) for a file of users; malformed rows are listed
     with their line numbers and skipped."""

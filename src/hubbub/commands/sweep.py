@@ -21,11 +21,12 @@ def sweep_command(scenario: str, grid: list[str], seeds: int | None, workers: in
                   out: Path | None, sets: list[str], analyse: bool, quiet: bool) -> Path:
     from rich.console import Console
 
+    from hubbub.commands.progress import check as check_progress, elapsed_text, heartbeat
     from hubbub.runtime import sweep as sw
-    from hubbub.runtime.cli_run import load_with_overrides
+    from hubbub.scenarios.config import load_scenario
 
     console = Console(highlight=False)
-    sc = load_with_overrides(scenario, _sets(sets))
+    sc = load_scenario(scenario, _sets(sets))
     variants = sw.plan(sc, sw.parse_grid(grid), seeds)
     folder = out or Path("runs") / f"{sc.run.name}-sweep"
     n_workers = workers or min(len(variants), os.cpu_count() or 1)
@@ -42,7 +43,13 @@ def sweep_command(scenario: str, grid: list[str], seeds: int | None, workers: in
             state = row["status"] if row["status"] == "failed" else row.get("action", "")
             console.print(f"  [{finished[0]}/{len(variants)}] {variant.name}: {state} ({row.get('wall_s', 0):.1f} s)")
 
-    frame = sw.run_sweep(variants, folder, workers=n_workers, ray_address=ray, analyse=analyse, on_done=on_done)
+    check_progress(quiet)
+
+    def describe(elapsed: float) -> str:
+        return f"sweep {sc.run.name}: {finished[0]} of {len(variants)} runs done, {elapsed_text(elapsed)} elapsed"
+
+    with heartbeat(describe, quiet=quiet, final=False):  # in a log: a line every few seconds between runs
+        frame = sw.run_sweep(variants, folder, workers=n_workers, ray_address=ray, analyse=analyse, on_done=on_done)
     keys = list(variants[0].values)
     paths = sw.write_summary(folder, frame, keys)
     console.print(_table(sw.summary_rows(frame, keys), sc.run.name))
@@ -82,15 +89,15 @@ def _raise_failures(frame: Any) -> None:
 def register(app: typer.Typer) -> None:
     from hubbub.cli import guard
 
-    @app.command()
+    @app.command(epilog="Example: hubbub sweep demo --grid trendsim.attack.share=0,0.1,0.3 --seeds 3 --set llm.backend=scripted")
     def sweep(
-        scenario: str = typer.Argument(..., help="Scenario file (.toml) or built-in name."),
-        grid: Optional[List[str]] = typer.Option(None, "--grid", help="KEY=V1,V2,... (repeat for more keys; the cross product is run). Default: the scenario's experiment.grid."),
-        seeds: Optional[int] = typer.Option(None, "--seeds", help="Replicate seeds per variant: run.seed, run.seed+1, ... (default: experiment.seeds or 1)."),
-        workers: Optional[int] = typer.Option(None, "--workers", help="Runs at once (default: CPU cores)."),
-        ray: Optional[str] = typer.Option(None, "--ray", help="Run on Ray: a cluster address (ray://host:10001, auto) or 'local'."),
-        out: Optional[Path] = typer.Option(None, "--out", help="Sweep folder (default: runs/<scenario name>-sweep)."),
-        set_: Optional[List[str]] = typer.Option(None, "--set", help="Override a scenario field for every run: --set llm.backend=scripted"),
+        scenario: str = typer.Argument(..., metavar="SCENARIO", help="Scenario file (.toml) or built-in name."),
+        grid: Optional[List[str]] = typer.Option(None, "--grid", metavar="KEY=V1,V2", help="KEY=V1,V2,... (repeat for more keys; the cross product is run). Default: the scenario's experiment.grid."),
+        seeds: Optional[int] = typer.Option(None, "--seeds", metavar="N", help="Replicate seeds per variant: run.seed, run.seed+1, ... (default: experiment.seeds or 1)."),
+        workers: Optional[int] = typer.Option(None, "--workers", metavar="N", help="Runs at once (default: CPU cores)."),
+        ray: Optional[str] = typer.Option(None, "--ray", metavar="ADDRESS", help="Run on Ray: a cluster address (ray://host:10001, auto) or 'local'."),
+        out: Optional[Path] = typer.Option(None, "--out", metavar="DIR", help="Sweep folder (default: runs/<scenario name>-sweep)."),
+        set_: Optional[List[str]] = typer.Option(None, "--set", metavar="KEY=VALUE", help="Override a scenario field for every run (repeat for several): --set llm.backend=scripted"),
         analyse: bool = typer.Option(False, "--analyse", help="Also write each run's tables and plots."),
         quiet: bool = typer.Option(False, "--quiet", help="Only the summary table."),
     ) -> None:
