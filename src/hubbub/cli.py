@@ -1,7 +1,8 @@
-"""The command line: run, resume, show, export, scenarios, serve.
+"""The command line: run, resume, show, export, serve, and the commands of :mod:`hubbub.commands`.
 
 Every HubbubError becomes one clear line on stderr and a non-zero exit status; only a bug shows a
-traceback.
+traceback. Help texts follow one convention, enforced here for every command: an option shows a
+metavar that says what to give (URL, N, KEY=VALUE, ``[a|b|c]`` for a fixed set), never a type name.
 """
 
 from __future__ import annotations
@@ -11,12 +12,97 @@ from pathlib import Path
 from typing import Any, Callable, List, Optional
 
 import typer
+from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
 
+from hubbub.commands.metavars import BACKENDS, choices
 from hubbub.errors import HubbubError, redact_credentials
 from hubbub.scenarios.loading import parse_sets
 
-app = typer.Typer(add_completion=False, pretty_exceptions_enable=False, no_args_is_help=True,
-                  help="hubbub: simulate online social networks with LLM-driven agents.")
+
+class _NamedArgument(TyperArgument):
+    """An argument whose help shows its name (SCENARIO, RUN_DIR) and no type column (``<str>``)."""
+
+    def display_type_rich(self, ctx: Any) -> str | None:
+        return None
+
+
+class _NamedOption(TyperOption):
+    """An option whose help shows its metavar (or its upper-cased name, as argparse does), never a type
+    name such as ``<int>`` or ``<list[str]>``; a flag shows nothing after its name."""
+
+    def display_type_rich(self, ctx: Any) -> str | None:
+        if self.is_flag or self.count:
+            return None
+        return self.metavar or max(self.opts, key=len).lstrip("-").replace("-", "_").upper()
+
+
+def _named(param: Any) -> None:
+    """Give a typer parameter the help display above (typer builds its parameters itself, with no hook
+    to choose their class, so the class is swapped once the command exists)."""
+    if type(param) is TyperArgument:
+        param.__class__ = _NamedArgument
+        param.metavar = param.metavar or param.name.upper()
+    elif type(param) is TyperOption:
+        param.__class__ = _NamedOption
+
+
+class _NamedParams:
+    """Mixin of :class:`HubbubCommand` and :class:`HubbubGroup`: every parameter, ``--help`` included,
+    is shown by name and metavar."""
+
+    params: list[Any]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for param in self.params:
+            _named(param)
+
+    def get_help_option(self, ctx: Any) -> Any:
+        option = super().get_help_option(ctx)  # type: ignore[misc]
+        if option is not None:
+            _named(option)
+        return option
+
+
+class HubbubCommand(_NamedParams, TyperCommand):
+    """The class of every hubbub command (set by :func:`_use_help_conventions`)."""
+
+
+class HubbubGroup(_NamedParams, TyperGroup):
+    """The class of hubbub and of every command group (``personas``, ``scenarios``)."""
+
+
+app = typer.Typer(add_completion=False, pretty_exceptions_enable=False, no_args_is_help=True, cls=HubbubGroup,
+                  help="hubbub: simulate online social networks with LLM-driven agents.",
+                  epilog="Example: hubbub run demo --backend scripted --out runs/scripted-demo")
+
+
+def _version() -> str:
+    """The installed distribution's version (what pip and bug reports see); the package's own
+    ``__version__`` when hubbub runs from a source tree that is not installed."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("hubbub")
+    except PackageNotFoundError:
+        from hubbub import __version__
+
+        return __version__
+
+
+def _print_version(value: bool) -> None:
+    """``--version`` is eager: it answers before any command is parsed, as users expect of it."""
+    if value:
+        typer.echo(f"hubbub {_version()}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main_options(
+    version: bool = typer.Option(False, "--version", is_eager=True, callback=_print_version,
+                                 help="Print hubbub's version and exit."),
+) -> None:
+    """Options of hubbub itself (before the command)."""
 
 
 def _fail(message: str, code: int = 2) -> None:
@@ -43,7 +129,7 @@ def _escape(text: str) -> str:
     per bad field, and a bad value must not move the cursor or recolour the terminal)."""
     from rich.markup import escape
 
-    from hubbub.runtime.cli_run import visible
+    from hubbub.commands.run import visible
 
     return escape("\n".join(visible(line) for line in text.split("\n")))
 
@@ -65,57 +151,58 @@ def _overrides(backend: str | None, base_url: list[str] | None, model: str | Non
     return values
 
 
-@app.command()
+@app.command(epilog="Example: hubbub run demo --backend scripted --out runs/scripted-demo")
 def run(
-    scenario: str = typer.Argument(..., help="Scenario file (.toml) or built-in name (see `hubbub scenarios`)."),
-    out: Optional[Path] = typer.Option(None, "--out", help="Run folder (default: runs/<scenario name>)."),
-    backend: Optional[str] = typer.Option(None, help="embedded | openai | scripted | replay"),
-    base_url: Optional[List[str]] = typer.Option(None, "--base-url", help="OpenAI-compatible server URL (repeat to load-balance)."),
-    model: Optional[str] = typer.Option(None, help="Model name (openai) or GGUF path (embedded)."),
-    seed: Optional[int] = typer.Option(None, help="Root seed."),
-    concurrency: Optional[int] = typer.Option(None, help="Events computed at once (1 = sequential reference)."),
-    replay_from: Optional[Path] = typer.Option(None, "--replay-from", help="Reuse the recorded LLM replies of this run folder."),
-    set_: Optional[List[str]] = typer.Option(None, "--set", help="Override any scenario field: --set trendsim.attack.share=0.3"),
-    overwrite: bool = typer.Option(False, help="Replace an existing run in the output folder."),
-    quiet: bool = typer.Option(False, help="No progress bar."),
+    scenario: str = typer.Argument(..., metavar="SCENARIO", help="Scenario file (.toml) or built-in name (see `hubbub scenarios`)."),
+    out: Optional[Path] = typer.Option(None, "--out", metavar="DIR", help="Run folder (default: runs/<scenario name>)."),
+    backend: Optional[str] = typer.Option(None, "--backend", metavar=BACKENDS, help="LLM backend (default: the scenario's llm.backend, normally embedded); scripted = canned replies, a plumbing demo."),
+    base_url: Optional[List[str]] = typer.Option(None, "--base-url", metavar="URL", help="OpenAI-compatible server URL (repeat to load-balance over several servers)."),
+    model: Optional[str] = typer.Option(None, "--model", metavar="NAME", help="Model name (openai) or GGUF path (embedded)."),
+    seed: Optional[int] = typer.Option(None, "--seed", metavar="N", help="Root seed."),
+    concurrency: Optional[int] = typer.Option(None, "--concurrency", metavar="N", help="Events computed at once (1 = sequential reference)."),
+    replay_from: Optional[Path] = typer.Option(None, "--replay-from", metavar="RUN_DIR", help="Reuse the recorded LLM replies of this run folder."),
+    set_: Optional[List[str]] = typer.Option(None, "--set", metavar="KEY=VALUE", help="Override any scenario field (repeat for several): --set trendsim.attack.share=0.3"),
+    overwrite: bool = typer.Option(False, "--overwrite", help="Replace an existing run in the output folder."),
+    quiet: bool = typer.Option(False, "--quiet", help="No progress bar."),
+    yes: bool = typer.Option(False, "--yes", help="Start without asking even if the estimate on the embedded model exceeds an hour."),
 ) -> None:
     """Run a scenario and write its run record, tables and plots."""
-    from hubbub.runtime.cli_run import run_command
+    from hubbub.commands.run import run_command
 
     sets = list(set_ or [])
     if replay_from is not None:
         sets.append(f'llm.replay_from="{replay_from}"')
     _guard(lambda: run_command(scenario, out, _overrides(backend, base_url, model, seed, concurrency, sets),
-                               overwrite=overwrite, quiet=quiet))
+                               overwrite=overwrite, quiet=quiet, yes=yes))
 
 
-@app.command()
+@app.command(epilog="Example: hubbub resume runs/demo --set run.watchdog_s=3600")
 def resume(
-    run_dir: Path = typer.Argument(..., help="Folder of an interrupted run."),
-    set_: Optional[List[str]] = typer.Option(None, "--set", help="Change an execution setting before continuing, e.g. "
+    run_dir: Path = typer.Argument(..., metavar="RUN_DIR", help="Folder of an interrupted run."),
+    set_: Optional[List[str]] = typer.Option(None, "--set", metavar="KEY=VALUE", help="Change an execution setting before continuing (repeat for several), e.g. "
                                              "--set run.watchdog_s=3600 or --set llm.base_urls='[\"http://host:8000\"]' "
                                              "(only settings that cannot change results: concurrency, watchdog, "
                                              "server URLs, timeouts, retries, threads)."),
 ) -> None:
     """Continue an interrupted run from its event log (same final log as an uninterrupted run)."""
-    from hubbub.runtime.cli_run import resume_command
+    from hubbub.commands.run import resume_command
 
     _guard(lambda: resume_command(run_dir, _overrides(None, None, None, None, None, list(set_ or []))))
 
 
-@app.command()
-def show(run_dir: Path = typer.Argument(..., help="Run folder.")) -> None:
+@app.command(epilog="Example: hubbub show runs/demo")
+def show(run_dir: Path = typer.Argument(..., metavar="RUN_DIR", help="Run folder.")) -> None:
     """Summary table of a run: manifest, counts, LLM telemetry."""
-    from hubbub.runtime.cli_run import show_command
+    from hubbub.commands.run import show_command
 
     _guard(lambda: show_command(run_dir))
 
 
-@app.command()
+@app.command(epilog="Example: hubbub export runs/demo --format csv --out runs/demo/csv")
 def export(
-    run_dir: Path = typer.Argument(..., help="Run folder."),
-    out: Optional[Path] = typer.Option(None, "--out", help="Output folder (default: RUN_DIR/export)."),
-    fmt: str = typer.Option("parquet", "--format", help="parquet | csv"),
+    run_dir: Path = typer.Argument(..., metavar="RUN_DIR", help="Run folder."),
+    out: Optional[Path] = typer.Option(None, "--out", metavar="DIR", help="Output folder (default: RUN_DIR/export)."),
+    fmt: str = typer.Option("parquet", "--format", metavar=choices(("parquet", "csv")), help="File format."),
 ) -> None:
     """Export every table of a run to Parquet or CSV."""
     from hubbub.store import export_run
@@ -128,22 +215,14 @@ def export(
     _guard(go)
 
 
-@app.command()
-def scenarios() -> None:
-    """List the built-in scenarios."""
-    from hubbub.runtime.cli_run import scenarios_command
-
-    _guard(scenarios_command)
-
-
-@app.command()
+@app.command(epilog="Example: hubbub serve --port 8080 --parallel 4")
 def serve(
-    port: int = typer.Option(8080, help="Loopback port."),
-    parallel: int = typer.Option(4, help="Parallel slots."),
-    threads: Optional[int] = typer.Option(None, help="CPU threads."),
+    port: int = typer.Option(8080, "--port", metavar="PORT", help="Loopback port."),
+    parallel: int = typer.Option(4, "--parallel", metavar="N", help="Parallel slots."),
+    threads: Optional[int] = typer.Option(None, "--threads", metavar="N", help="CPU threads."),
 ) -> None:
     """Serve the embedded model as an OpenAI-compatible server on 127.0.0.1 (Ctrl-C to stop)."""
-    from hubbub.runtime.cli_run import serve_command
+    from hubbub.commands.run import serve_command
 
     _guard(lambda: serve_command(port, parallel, threads))
 
@@ -184,8 +263,23 @@ def _check_out_paths(group: typer.Typer) -> None:
         _check_out_paths(sub.typer_instance)
 
 
+def _use_help_conventions(group: typer.Typer) -> None:
+    """Build every command and command group with :class:`HubbubCommand` / :class:`HubbubGroup`, so the
+    metavar convention holds for commands added later in hubbub.commands too."""
+    from typer.models import DefaultPlaceholder
+
+    for command in group.registered_commands:
+        if command.cls in (None, TyperCommand):  # typer's default; a command's own class is kept
+            command.cls = HubbubCommand
+    for sub in group.registered_groups:
+        if sub.cls in (None, TyperGroup) or isinstance(sub.cls, DefaultPlaceholder):
+            sub.cls = HubbubGroup
+        _use_help_conventions(sub.typer_instance)
+
+
 _register_commands()
 _check_out_paths(app)
+_use_help_conventions(app)
 
 
 def main() -> None:

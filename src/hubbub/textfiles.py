@@ -10,9 +10,12 @@ documented in ``docs/RELIABILITY.md``.
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 import os
 from pathlib import Path
-from typing import Mapping
+from typing import Iterator, Mapping
 
 from hubbub.errors import DataError, HubbubError
 
@@ -107,3 +110,46 @@ def data_path(path: str) -> Path:
     if path.startswith(DATA_PREFIX):
         return data_root() / path[len(DATA_PREFIX):]
     return Path(path).expanduser()
+
+
+HEAD_BYTES = 1 << 16
+"""How much of a file :func:`first_csv_row` reads to recognise its format."""
+
+
+def first_csv_row(path: Path) -> list[str]:
+    """The cells of a CSV file's first row (its header, or its first record in a headerless file),
+    read from the first :data:`HEAD_BYTES` only, so recognising a file's format costs no full read.
+    An unreadable file gives ``[]``: the full read that follows reports the real problem."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(HEAD_BYTES).decode("utf-8-sig", errors="replace")
+        return next(csv.reader(io.StringIO(head)), [])
+    except (OSError, csv.Error):
+        return []
+
+
+def csv_rows(path: Path, text: str) -> Iterator[tuple[int, list[str]]]:
+    """(line number, cells) of every non-blank row of a headerless CSV text; a row the csv module
+    cannot read is a DataError naming the file and line, like every other reader's."""
+    reader = csv.reader(io.StringIO(text))
+    try:
+        for row in reader:
+            if any(cell.strip() for cell in row):
+                yield reader.line_num, row
+    except csv.Error as exc:  # a field over the csv module's size limit, a stray quote
+        raise DataError(f"{path}: line {reader.line_num + 1}: not readable as CSV ({exc}); allowed: fields of at "
+                        f"most {csv.field_size_limit()} characters, quotes doubled inside quoted fields") from None
+
+
+def json_object(path: Path | str, where: str, raw: str) -> dict:
+    """One JSON object (a JSONL line), or a DataError naming the file, ``where`` (e.g. ``line 3``) and
+    what is allowed: the one way every reader of JSON lines reports bad input."""
+    try:
+        value = json.loads(raw)
+    except json.JSONDecodeError as exc:
+        raise DataError(f"{path}: {where}: bad JSON ({exc.msg} at column {exc.colno})") from exc
+    except RecursionError:
+        raise DataError(f"{path}: {where}: JSON nested too deeply; allowed: one flat object per line") from None
+    if not isinstance(value, dict):
+        raise DataError(f"{path}: {where}: expected a JSON object, got {type(value).__name__}")
+    return value

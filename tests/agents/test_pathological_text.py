@@ -29,7 +29,7 @@ from hubbub.llm.embeddings import EMBED_CHARS, make_embedder
 from hubbub.platform.topic import load_topics
 from hubbub.report.html import script_json
 from hubbub.report.html_parts import clean_text
-from hubbub.runtime.s3_behaviour import behaviour_request, cut_tokens, fit_prompt, persona_block, prompt_tokens
+from hubbub.agents.feed.prompts import behaviour_request, cut_tokens, fit_prompt, persona_block, prompt_tokens
 from hubbub.textfiles import BIO_CHARS, LIMITS, POST_CHARS, TOPIC_TEXT_CHARS, check_length, read_utf8
 
 N = 120_000

@@ -173,7 +173,7 @@ def test_numbered_quotes_items_so_they_cannot_forge_lines():
 
 
 def test_templates_are_loaded_lazily_and_cached():
-    code = ("import hubbub.agents.prompts as p; assert p._load.cache_info().currsize == 0; "
+    code = ("import hubbub.agents.prompts as p; assert p._read.cache_info().currsize == 0; "
             "p.render('censor', 'en', topic='t', comment='c'); p.render('censor', 'en', topic='u', comment='d'); "
-            "info = p._load.cache_info(); assert info.misses == 1 and info.hits == 1, info")
+            "info = p._read.cache_info(); assert info.misses == 1 and info.hits == 1, info")
     subprocess.run([sys.executable, "-c", code], check=True, timeout=60)

@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from hubbub.cli import app
-from hubbub.runtime.cli_run import load_with_overrides
+from hubbub.scenarios.config import load_scenario
 from hubbub.runtime.simulation import Simulation
 
 SCENARIO = """
@@ -64,7 +64,7 @@ def test_concurrency_1_and_32_give_identical_logs_from_recorded_replies(tmp_path
                                         "--concurrency", "1", "--out", str(sequential), "--quiet"])
     assert replayed.exit_code == 0, replayed.output
 
-    wide = load_with_overrides(str(path), {"llm.backend": "replay", "llm.replay_from": str(recording),
+    wide = load_scenario(str(path), {"llm.backend": "replay", "llm.replay_from": str(recording),
                                            "run.concurrency": 32})
     progress = Simulation(wide, tmp_path / "c32").run()
 

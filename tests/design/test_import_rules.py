@@ -10,10 +10,11 @@ import ast
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[2] / "src" / "hubbub"
-BASE = {"errors", "textfiles"}
+BASE = {"errors", "textfiles", "registry"}
 ALLOWED: dict[str, set[str]] = {
     "errors": set(),
     "textfiles": {"errors"},
+    "registry": {"errors"},
     "kernel": BASE,
     "llm": BASE | {"kernel"},
     "store": BASE,

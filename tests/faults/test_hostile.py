@@ -175,7 +175,7 @@ def hostile_run(tmp_path_factory):
 
 
 def test_hostile_content_never_changes_the_options_or_the_actions(hostile_run):
-    from hubbub.runtime.pages import ACTION_TEXT
+    from hubbub.runtime.trendsim.pages import ACTION_TEXT
     from hubbub.store import load_run
 
     run_dir, recording = hostile_run

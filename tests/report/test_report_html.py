@@ -229,7 +229,10 @@ def test_experiment_folder_report(tmp_path):
             "trendsim": {"topic": "en-marathon-pacer", "lifecycle_h": 0.4, "population": {"size": 6},
                          "attack": {"first_visit_within_h": 0.2, "revisit_every_h": 0.2}},
             "experiment": {"grid": {"trendsim.attack.share": [0.0, 0.2]}, "analysis": "attack_impact"}}
-    run_experiment(scenario_from_dict(data), tmp_path / "exp", overwrite=True, quiet=True)
+    from hubbub.runtime.simulation import Simulation
+
+    run_experiment(scenario_from_dict(data), tmp_path / "exp", lambda sc, d, resume: Simulation(sc, d).run(),
+                   overwrite=True)
     run = build_payload([tmp_path / "exp"])["runs"][0]
     exp = run["experiment"]
     assert {t["title"] for t in exp["tables"]} >= {"attack impact", "per run"}

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from hubbub.errors import ConfigError
-from hubbub.runtime.attack_schedule import SCHEDULES, attack_schedule
+from hubbub.runtime.trendsim.attack_schedule import SCHEDULES, attack_schedule
 from hubbub.runtime.simulation import Simulation
 from hubbub.scenarios.config import AttackConfig, TrendSimConfig
 from hubbub.testing import small_scenario

@@ -8,7 +8,7 @@ import sqlite3
 import pytest
 
 from hubbub.errors import ConfigError
-from hubbub.runtime.cli_run import load_with_overrides
+from hubbub.scenarios.config import load_scenario
 from hubbub.runtime.simulation import Simulation
 
 
@@ -21,7 +21,7 @@ def events(run_dir):
 @pytest.fixture(scope="module")
 def workbench_run(tmp_path_factory):
     out = tmp_path_factory.mktemp("wb") / "run"
-    sc = load_with_overrides("workbench-demo", {"llm.backend": "scripted"})
+    sc = load_scenario("workbench-demo", {"llm.backend": "scripted"})
     Simulation(sc, out).run()
     return out, events(out)
 
@@ -65,14 +65,14 @@ def test_interviews_before_and_after_the_wave(workbench_run):
 def test_interventions_do_not_break_determinism_under_concurrency(tmp_path):
     logs = []
     for concurrency in (1, 16):
-        sc = load_with_overrides("workbench-demo", {"llm.backend": "scripted", "run.concurrency": concurrency})
+        sc = load_scenario("workbench-demo", {"llm.backend": "scripted", "run.concurrency": concurrency})
         Simulation(sc, tmp_path / f"c{concurrency}").run()
         logs.append(events(tmp_path / f"c{concurrency}"))
     assert logs[0] == logs[1]
 
 
 def test_graph_only_interventions_are_refused_for_trendsim(tmp_path):
-    sc = load_with_overrides("demo", {"llm.backend": "scripted",
+    sc = load_scenario("demo", {"llm.backend": "scripted",
                                        "interventions": [{"at_h": 1, "type": "block_edge", "source": "a",
                                                           "target": "b"}]})
     with pytest.raises(ConfigError, match="interventions.0.type"):

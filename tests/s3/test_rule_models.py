@@ -10,9 +10,9 @@ import pytest
 
 from s3_support import event_log, run, tiny
 
-from hubbub.runtime.s3_exposure import Exposures
-from hubbub.runtime.s3_posts import POST, PostLog
-from hubbub.runtime.s3_rules import ATTITUDE, SPREAD, initial_rule_state, make_rule_model, rule_step
+from hubbub.platform.feed.exposure import Exposures
+from hubbub.platform.feed.posts import POST, PostLog
+from hubbub.runtime.s3.rules import ATTITUDE, SPREAD, initial_rule_state, make_rule_model, rule_step
 from hubbub.scenarios.s3_config import RuleConfig
 
 N = 6

@@ -6,9 +6,9 @@ import numpy as np
 
 from s3_support import run, tiny
 
-from hubbub.runtime.s3_exposure import Exposures
-from hubbub.runtime.s3_posts import POST, PostLog
-from hubbub.runtime.s3_rules import initial_rule_state, make_rule_model, rule_step
+from hubbub.platform.feed.exposure import Exposures
+from hubbub.platform.feed.posts import POST, PostLog
+from hubbub.runtime.s3.rules import initial_rule_state, make_rule_model, rule_step
 from hubbub.scenarios.s3_config import RuleConfig
 from hubbub.store import load_run
 

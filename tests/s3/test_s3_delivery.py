@@ -9,8 +9,8 @@ import pytest
 from s3_support import run, tiny
 
 from hubbub.platform.graph import FollowGraph
-from hubbub.runtime import s3_exposure as exp
-from hubbub.runtime.s3_posts import POST, SEED, PostLog
+from hubbub.platform.feed import exposure as exp
+from hubbub.platform.feed.posts import POST, SEED, PostLog
 from hubbub.store import load_run
 
 
@@ -49,7 +49,7 @@ def test_recommendations_skip_own_posts_and_followees(graph):
 
 def test_a_run_delivers_only_along_follow_edges(tmp_path):
     from hubbub.kernel.seeding import SeedTree
-    from hubbub.runtime.s3_env import build_graph
+    from hubbub.runtime.s3.env import build_graph
 
     sc = tiny({"s3.recommend.share": 0.0, "s3.steps": 4})
     r = load_run(run(sc, tmp_path / "r"))
@@ -98,7 +98,7 @@ def test_every_network_source_builds_with_user_classes(network):
     from pathlib import Path
 
     from hubbub.kernel.seeding import SeedTree
-    from hubbub.runtime.s3_env import build_graph
+    from hubbub.runtime.s3.env import build_graph
 
     if network["source"] == "configuration" and not Path(tiny().s3.network.degree_file).exists():
         pytest.skip("SNAP ego-Facebook is not present")

@@ -12,7 +12,7 @@ from s3_support import event_log, run, tiny
 
 from hubbub.errors import ConfigError
 from hubbub.kernel.seeding import SeedTree
-from hubbub.runtime import s3_env
+from hubbub.runtime.s3 import env as s3_env
 
 QUIET = {"s3.steps": 4, "s3.rule.p": 0.0, "s3.rule.emotion_contagion": 0.0, "s3.rule.attitude_model": "none",
          "s3.emotion.decay": 0.0, "s3.record.user_states": "all"}

@@ -8,8 +8,8 @@ import numpy as np
 from s3_support import run, tiny
 
 from hubbub.agents.memory import MemoryItem, MemoryPool, count_tokens
-from hubbub.runtime.s3 import make_scorer
-from hubbub.runtime.s3_behaviour import cut_tokens, fit_prompt, prompt_tokens
+from hubbub.agents.memory import scorer_for as make_scorer
+from hubbub.agents.feed.prompts import cut_tokens, fit_prompt, prompt_tokens
 from hubbub.scenarios.s3_config import S3MemoryConfig
 from hubbub.store import load_run
 
@@ -57,7 +57,7 @@ def test_forgetting_functions_follow_the_settings():
 
 
 def test_fit_prompt_never_exceeds_the_budget():
-    from hubbub.runtime.s3_behaviour import behaviour_request
+    from hubbub.agents.feed.prompts import behaviour_request
 
     pool = MemoryPool(50, make_scorer(S3MemoryConfig()))
     pool.add([MemoryItem.of(f"m{i}", "remembered post " * (5 + i % 7), float(i), "followee", "u1") for i in range(40)], 50.0)

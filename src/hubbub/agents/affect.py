@@ -20,7 +20,7 @@ import numpy as np
 
 from hubbub.agents.demographics import Demographics, describe
 from hubbub.agents.prompts import joined, numbered
-from hubbub.agents.s3_prompts import check_lang, text
+from hubbub.agents.feed.texts import check_lang, text
 from hubbub.kernel.seeding import derive_seed
 from hubbub.llm.base import ChoiceRequest, ChoiceResult
 
@@ -28,6 +28,18 @@ EMOTION_LEVELS = ("calm", "moderate", "intense")
 ATTITUDES = ("negative", "positive")
 EMOTION_INTENSITY = (0.0, 0.5, 1.0)
 """The intensity of each level in [0, 1], used for population means."""
+
+
+def level_of(intensity: float) -> int:
+    """The three-level view of a continuous emotion in [0, 1] (TrendSim's scale): the nearest level
+    intensity, so calm below 0.25, moderate below 0.75, intense from 0.75 on."""
+    return 0 if intensity < 0.25 else 1 if intensity < 0.75 else 2
+
+
+def in_step(intensity: float, level: int) -> float:
+    """A continuous emotion kept in step with a level the follow feed set: unchanged when it already
+    reads as that level, else the level's intensity (one emotion per user in a combined run)."""
+    return intensity if level_of(intensity) == level else EMOTION_INTENSITY[level]
 
 
 def emotion_index(level: str | int) -> int:

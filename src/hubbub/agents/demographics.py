@@ -23,7 +23,7 @@ from typing import Any, Iterator, Mapping, Sequence
 
 from hubbub.agents.anonymise import scrub
 from hubbub.agents.prompts import numbered
-from hubbub.agents.s3_prompts import check_lang, text, value_label
+from hubbub.agents.feed.texts import check_lang, text, value_label
 from hubbub.errors import ConfigError, DataError
 from hubbub.kernel.seeding import derive_seed
 from hubbub.llm.base import Backend, ChoiceRequest

@@ -24,12 +24,12 @@ import math
 import re
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Callable, Iterable, Mapping, Sequence
+from typing import Any, Callable, Iterable, Mapping, Sequence
 
 import numpy as np
 
 from hubbub.agents.prompts import Block, joined
-from hubbub.agents.s3_prompts import text as prompt_text
+from hubbub.agents.feed.texts import text as prompt_text
 from hubbub.errors import ConfigError
 
 SOURCES = ("own", "mutual", "followee", "recommended")
@@ -307,3 +307,12 @@ def render_memory(items: Sequence[MemoryItem], lang: str = "en") -> str:
         lines.append(prompt_text(lang, "memory_item", label=prompt_text(lang, f"source.{item.source}"),
                                  who=Block(who), text=item.text))
     return joined(lines)
+
+
+def scorer_for(cfg: Any) -> MemoryScorer:
+    """The memory scorer a scenario's ``s3.memory`` section describes (hours in the config, seconds here)."""
+    params = {"exponential": {"half_life": cfg.half_life_h * 3600.0},
+              "power": {"exponent": cfg.exponent, "scale": cfg.scale_h * 3600.0},
+              "linear": {"window": cfg.window_h * 3600.0}}[cfg.forgetting]
+    return MemoryScorer(make_forgetting(cfg.forgetting, **params), cfg.w_time, cfg.w_relevance, cfg.w_source,
+                        cfg.source_scores.model_dump())

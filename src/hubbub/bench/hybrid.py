@@ -3,7 +3,7 @@ share of LLM users on the scripted backend, through the ordinary ``kind = "s3"``
 
 The graph is a Barabási-Albert graph (``edges_per_node`` follows per new user, 20% followed back, so
 about 1.2 x users x edges_per_node follow edges); rule users run the independent cascade and voter
-models vectorised over all of them (:mod:`hubbub.runtime.s3_rules`); LLM users are asked through the
+models vectorised over all of them (:mod:`hubbub.runtime.s3.rules`); LLM users are asked through the
 scripted backend with zero latency, so the figures are the engine's own cost. The scale workload turns
 on recommendations of recent posts so that LLM users stay busy for all its steps. Every round is one
 barrier event, so the time of each scheduler batch is the time of one step.

@@ -90,7 +90,8 @@ def interview_run(run_dir: Path, question: str, agents: list[str], group: str | 
 
     from hubbub.llm.base import GenerateRequest
     from hubbub.runtime.backends import make_inner
-    from hubbub.runtime.trendsim_prompts import PromptKit
+    from hubbub.agents.hub.prompts import PromptKit
+    from hubbub.agents.prompts import prompts_from
     from hubbub.scenarios.config import scenario_from_dict
     from hubbub.scenarios.loading import set_dotted
     from hubbub.store import RunStore, load_run
@@ -112,7 +113,8 @@ def interview_run(run_dir: Path, question: str, agents: list[str], group: str | 
             messages = _s3_messages(run, scenario, person["agent_id"], profile, t, question)
         else:
             state = SimpleNamespace(**_state_at(run, person["agent_id"], t))
-            messages = kit.user("interview", profile["description"], state, question=question)
+            with prompts_from(scenario.agents.prompts_dir):  # the run's own templates, if it had them
+                messages = kit.user("interview", profile["description"], state, question=question)
         requests.append(GenerateRequest("interview.post_run", messages, seed=k, max_tokens=scenario.llm.max_tokens,
                                         temperature=scenario.llm.text_temperature))
     backend = make_inner(scenario.llm)
@@ -135,17 +137,18 @@ def interview_run(run_dir: Path, question: str, agents: list[str], group: str | 
 
 def register(app: typer.Typer) -> None:
     from hubbub.cli import guard
+    from hubbub.commands.metavars import LIVE_BACKENDS
 
-    @app.command()
+    @app.command(epilog='Example: hubbub interview runs/demo "What do you think of this topic now?" --agent u000001 --at-h 1.5')
     def interview(
-        run_dir: Path = typer.Argument(..., help="Run folder."),
-        question: str = typer.Argument(..., help="The question to ask."),
-        agent: Optional[List[str]] = typer.Option(None, "--agent", help="Agent id (repeat for several)."),
-        group: Optional[str] = typer.Option(None, "--group", help="Ask every user of this preference group."),
-        at_h: Optional[float] = typer.Option(None, "--at-h", help="Simulated hour whose state to use (default: the end)."),
-        backend: Optional[str] = typer.Option(None, help="Override the run's backend."),
-        base_url: Optional[List[str]] = typer.Option(None, "--base-url", help="OpenAI-compatible server URL."),
-        model: Optional[str] = typer.Option(None, help="Model name."),
+        run_dir: Path = typer.Argument(..., metavar="RUN_DIR", help="Run folder."),
+        question: str = typer.Argument(..., metavar="QUESTION", help="The question to ask (quote it)."),
+        agent: Optional[List[str]] = typer.Option(None, "--agent", metavar="ID", help="Agent id (repeat for several)."),
+        group: Optional[str] = typer.Option(None, "--group", metavar="GROUP", help="Ask every user of this group."),
+        at_h: Optional[float] = typer.Option(None, "--at-h", metavar="H", help="Simulated hour whose state to use (default: the end)."),
+        backend: Optional[str] = typer.Option(None, "--backend", metavar=LIVE_BACKENDS, help="Override the run's backend."),
+        base_url: Optional[List[str]] = typer.Option(None, "--base-url", metavar="URL", help="OpenAI-compatible server URL (repeat to load-balance over several servers)."),
+        model: Optional[str] = typer.Option(None, "--model", metavar="NAME", help="Model name (openai) or GGUF path (embedded)."),
     ) -> None:
         """Interview agents of a run in character; answers are stored in the run record."""
         overrides: dict[str, Any] = {}
@@ -157,7 +160,7 @@ def register(app: typer.Typer) -> None:
             overrides["llm.model"] = model
 
         def go() -> None:
-            from hubbub.runtime.cli_run import visible
+            from hubbub.commands.run import visible
 
             for who, answer in interview_run(run_dir, question, list(agent or []), group, at_h, overrides):
                 typer.echo(visible(f"{who}: {answer}"))  # a model's escape sequences never reach the terminal

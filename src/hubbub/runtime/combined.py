@@ -1,8 +1,8 @@
 """kind = "combined": a TrendSim trending-topic hub and S3 follow-graph diffusion in one run.
 
-The two worlds are composed, not copied: a :class:`~hubbub.runtime.trendsim.TrendSimWorld` runs the hub
+The two worlds are composed, not copied: a :class:`~hubbub.runtime.trendsim.world.TrendSimWorld` runs the hub
 (visits in continuous time, comments, likes, attackers, censorship) and an
-:class:`~hubbub.runtime.s3.S3World` runs the follow graph in rounds, both on the one event queue. The
+:class:`~hubbub.runtime.s3.world.S3World` runs the follow graph in rounds, both on the one event queue. The
 hub's users are S3's LLM users (same ids, same personas). They meet in two places:
 
 * a user whose first hub session starts becomes aware of the event with channel ``hub`` at that
@@ -11,22 +11,32 @@ hub's users are S3's LLM users (same ids, same personas). They meet in two place
   may repost into the follow graph, where followers, rule users included, hear of it through followees.
 
 So every aware user's first channel (hub, followee, mutual, recommended or seed) is in the record
-(``s3_awareness``). S3 rounds are barriers: each is computed after every hub event before it is
+(``s3_awareness``).
+
+A user is one person on both surfaces, with one state: the hub's continuous emotion is their emotion
+and the follow feed sees its three-level view (:func:`hubbub.agents.affect.level_of`); a level an S3
+round sets moves the continuous value to that level's intensity when it reads otherwise
+(:func:`~hubbub.agents.affect.in_step`). The hub comments a user reads enter the same memory pool their
+next follow-feed decisions are prompted from (source ``recommended``). S3 rounds are barriers: each is computed after every hub event before it is
 committed, so it sees exactly who has visited the hub by then.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
+from hubbub.agents.affect import in_step, level_of
+from hubbub.agents.memory import MemoryItem
 from hubbub.errors import ConfigError
 from hubbub.kernel.events import Event
 from hubbub.kernel.seeding import SeedTree
 from hubbub.llm.base import Backend
-from hubbub.runtime import s3_env, s3_interventions
+from hubbub.runtime.s3 import env as s3_env, interventions as s3_interventions
 from hubbub.runtime.recorder import RunRecorder
-from hubbub.runtime.s3 import S3World
-from hubbub.runtime.trendsim import Participant, TrendSimWorld, UserState
+from hubbub.runtime.s3.world import S3World
+from hubbub.agents.user import Participant, UserState
+from hubbub.runtime.trendsim.world import TrendSimWorld
 from hubbub.scenarios.config import Scenario
 
 GRAPH_KINDS = ("s3_round", "graph_intervention")
@@ -43,6 +53,7 @@ class CombinedWorld:
         self.hub_users = hub_participants(scenario, s3_inputs)
         self.trend = TrendSimWorld(scenario, topic, self.hub_users + _attackers(scenario, len(self.hub_users)),
                                    llm, recorder, seeds)
+        self._emotion_to_graph(list(self.trend.participants))  # one emotion per user from the start
         self.horizon = max(self.s3.horizon, self.trend.horizon)
         self.safe_window = self.trend.safe_window
         self.barrier_kinds = tuple(dict.fromkeys(tuple(self.trend.barrier_kinds) + self.s3.barrier_kinds))
@@ -82,11 +93,47 @@ class CombinedWorld:
 
     def commit(self, event: Event, outcome: Any) -> list[Event]:
         if event.kind in GRAPH_KINDS:
-            return self.s3.commit(event, outcome)
+            follow_ups = self.s3.commit(event, outcome)
+            self._emotion_to_hub()
+            return follow_ups
         follow_ups = self.trend.commit(event, outcome)
         if event.kind == "step" and any(kind == "session_start" for kind, _ in getattr(outcome, "records", ())):
             self.s3.hear_from_hub(event.agent or "", event.time)
+        if event.kind == "step" and getattr(outcome, "seen", None):
+            self._remember_hub(event.agent or "", event.time, outcome.seen)
+        self._emotion_to_graph([event.agent] if event.agent else list(self.trend.participants))
         return follow_ups
+
+    # ---------------------------------------------------------------- one user on both surfaces
+
+    def _index(self, agent: str) -> int | None:
+        index = self.s3.graph_index.get(agent)
+        return index if index is not None and index in self.s3.users else None
+
+    def _emotion_to_graph(self, agents: list[str]) -> None:
+        """The hub's continuous emotion is the user's emotion; the follow feed sees its level."""
+        for agent in agents:
+            index, p = self._index(agent), self.trend.participants.get(agent)
+            if index is not None and p is not None:
+                self.s3.emotion[index] = level_of(p.state.emotion)
+
+    def _emotion_to_hub(self) -> None:
+        """A level the follow feed set (an S3 round, a graph intervention) moves the hub's emotion to it."""
+        for agent, p in self.trend.participants.items():
+            index = self._index(agent)
+            if index is not None:
+                p.state = replace(p.state, emotion=in_step(p.state.emotion, int(self.s3.emotion[index])))
+
+    def _remember_hub(self, agent: str, t: float, seen: list[tuple[int, str]]) -> None:
+        """Hub comments a user read enter the same memory pool their follow-feed decisions draw on
+        (source ``recommended``: a platform channel, like the hub's own post)."""
+        index = self._index(agent)
+        if index is None:
+            return
+        vectors = self.s3.inp.embedder.encode([text for _, text in seen])
+        items = [MemoryItem.of(f"c{cid}", text, t, "recommended", "hub", row.copy())
+                 for (cid, text), row in zip(seen, vectors)]
+        self.s3.pools[index].add(items, t, self.s3.users[index].profile_vec)
 
 
 def hub_participants(scenario: Scenario, inputs: s3_env.S3Inputs) -> list[Participant]:
@@ -98,14 +145,14 @@ def hub_participants(scenario: Scenario, inputs: s3_env.S3Inputs) -> list[Partic
 
 
 def _attackers(scenario: Scenario, n_users: int) -> list[Participant]:
-    from hubbub.runtime.population import _attackers as trend_attackers
+    from hubbub.runtime.trendsim.population import _attackers as trend_attackers
 
     return trend_attackers(scenario, n_users)
 
 
 def prepare_inputs(scenario: Scenario, seeds: SeedTree) -> tuple[s3_env.S3Inputs, Any]:
     """The follow-graph environment and the hub's topic, checked before anything is written."""
-    from hubbub.runtime.population import resolve_topic
+    from hubbub.runtime.trendsim.population import resolve_topic
 
     inputs = s3_env.prepare(scenario, seeds)
     s3_interventions.check(scenario, inputs.agent_ids, inputs.graph)

@@ -7,7 +7,7 @@ import itertools
 import json
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import pandas as pd
 
@@ -42,22 +42,20 @@ def _slug(value: Any) -> str:
     return re.sub(r"[^A-Za-z0-9.]+", "-", str(value)).strip("-") or "x"
 
 
-def run_experiment(scenario: Scenario, out: Path, *, overwrite: bool, quiet: bool) -> pd.DataFrame:
-    """Run every variant (skipping completed ones, resuming interrupted ones) and analyse them."""
-    from hubbub.runtime.cli_run import console, run_single
+def run_experiment(scenario: Scenario, out: Path, run_one: Callable[[Scenario, Path, bool], Any], *,
+                   overwrite: bool, say: Callable[[str], None] = lambda line: None) -> pd.DataFrame:
+    """Run every variant with ``run_one(variant, run_dir, resume)`` (skipping completed ones, resuming
+    interrupted ones) and analyse them; ``say`` hears one line of what is about to happen."""
     from hubbub.store import read_manifest
 
     variants = expand(scenario)
-    if not quiet:
-        console.print(f"experiment {scenario.run.name}: {len(variants)} runs into {out}")
+    say(f"experiment {scenario.run.name}: {len(variants)} runs into {out}")
     rows = []
     for name, values, variant in variants:
         run_dir = out / name
         status = None if overwrite else _status(run_dir, read_manifest)
-        if status in ("running", "interrupted", "failed"):
-            run_single(variant, run_dir, overwrite=False, quiet=quiet, resume=True)
-        elif status != "completed":
-            run_single(variant, run_dir, overwrite=True, quiet=quiet)
+        if status != "completed":
+            run_one(variant, run_dir, status in ("running", "interrupted", "failed"))
         rows.append({"run": name, **values})
     index = pd.DataFrame(rows)
     out.mkdir(parents=True, exist_ok=True)

@@ -14,21 +14,22 @@ for ``llm.stall_s`` seconds (a server that accepts and never answers), or when n
 from __future__ import annotations
 
 import asyncio
-import signal
-import threading
+import math
 import time
-from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Callable
 
-from hubbub.errors import BackendTimeout, BackendUnavailable, ConfigError, HubbubError, SchedulingError
+from hubbub.agents.prompts import check_prompts_dir, prompts_from
+from hubbub.errors import BackendTimeout, BackendUnavailable, HubbubError, SchedulingError
 from hubbub.kernel.events import EventQueue
 from hubbub.kernel.scheduler import Scheduler
 from hubbub.kernel.seeding import SeedTree
 from hubbub.llm.base import ChoiceResult, GenerateResult, request_payload
 from hubbub.runtime.backends import make_backend
 from hubbub.runtime.failures import FailureBudget
+from hubbub.runtime.library import LibraryViews
+from hubbub.runtime.progress import Progress
+from hubbub.runtime.folders import cancelled, check_run_dir, remove_new_record, terminate_as_interrupt
 from hubbub.runtime.recorder import RunRecorder
 from hubbub.runtime.worlds import world_kind
 from hubbub.scenarios.config import Scenario, scenario_from_dict
@@ -37,44 +38,38 @@ EMBEDDED_BANNER = (
     "Using the embedded SmolLM2-135M model. Its choices carry no persona signal: this run is for trying "
     "hubbub out, not for research. Point hubbub at a real model with --backend openai --base-url URL."
 )
+HOUR = 3600.0
 WATCH_TICK_S = 0.25
 """How often a running batch is checked for a stop (budget, stall, watchdog, SIGTERM)."""
 
 
-@dataclass
-class Progress:
-    """What a progress display needs, updated after every committed batch."""
+class Simulation(LibraryViews):
+    """One run of a scenario, recorded in the folder ``out``: the library's main object.
 
-    sim_time: float = 0.0
-    horizon: float = 1.0
-    events: int = 0
-    sessions: int = 0
-    llm_calls: int = 0
-    cache_hits: int = 0
-    failures: int = 0
-    recomputed: int = 0
-    started: float = field(default_factory=time.perf_counter)
+    ``Simulation(load_scenario("demo"), backend="scripted", out="runs/d")`` builds it (a scenario name or
+    path works too; ``backend``, ``model``, ``base_url``, ``seed`` and ``concurrency`` override the
+    scenario like the CLI flags). ``run()`` runs it to the end, ``run_until(hours)`` and ``step()`` advance
+    it part of the way (the event log is the same however it is advanced), ``now`` is the simulated time
+    in hours, ``users`` and ``platform`` are read-only views, ``intervene`` and ``interview`` schedule an
+    intervention or interview as scenario ones are (recorded, resumable), ``results`` loads the record.
+    """
 
-    @property
-    def elapsed(self) -> float:
-        return time.perf_counter() - self.started
-
-    @property
-    def fraction(self) -> float:
-        return min(1.0, self.sim_time / self.horizon) if self.horizon else 1.0
-
-
-class Simulation:
-    """One run of a scenario into ``run_dir``."""
-
-    def __init__(self, scenario: Scenario, run_dir: str | Path, *, resume: bool = False) -> None:
+    def __init__(self, scenario: Scenario | str, out: str | Path | None = None, *, backend: str | None = None,
+                 model: str | None = None, base_url: str | list[str] | None = None, seed: int | None = None,
+                 concurrency: int | None = None, resume: bool = False, overwrite: bool = False) -> None:
         from hubbub.store import RunStore
 
+        scenario = _with_options(scenario, backend=backend, model=model, base_url=base_url, seed=seed,
+                                 concurrency=concurrency)
         self.scenario = scenario
-        self.run_dir = Path(run_dir)
+        self.run_dir = Path(out) if out is not None else Path("runs") / scenario.run.name
+        if not resume:
+            check_run_dir(self.run_dir, overwrite)
         self.seeds = SeedTree(scenario.run.seed)
         self.kind = world_kind(scenario.kind)
         prepared = self.kind.prepare(scenario, self.seeds)  # all input is checked before anything is written
+        if scenario.agents.prompts_dir:
+            check_prompts_dir(scenario.agents.prompts_dir, scenario.lang)
         _preflight(scenario)  # and the model server is asked, so a dead one leaves no folder behind
         self.budget = FailureBudget(scenario.run.max_failure_share, scenario.run.min_calls_for_failure_budget)
         self._since_commit: list[tuple[str, Any, Any]] = []  # this batch's calls, kept if it is rolled back
@@ -82,6 +77,10 @@ class Simulation:
         self._discard = False  # a new run none of whose calls succeeded leaves nothing behind
         self._main: tuple[asyncio.AbstractEventLoop, asyncio.Task[Any]] | None = None
         self._terminated = False
+        self._runner: asyncio.Runner | None = None
+        self._scheduler: Scheduler | None = None
+        self.status: str | None = None
+        """None while the run can go on; then ``completed``, ``failed`` or ``interrupted``."""
         folder_existed = self._folder_existed = self.run_dir.exists()
         self.store = RunStore.open(self.run_dir) if resume else RunStore.create(self.run_dir)
         try:
@@ -91,7 +90,7 @@ class Simulation:
         except BaseException:  # a bad backend setting (URL, key file, replay source): leave nothing behind
             self.store.close()
             if not resume:
-                _remove_new_record(self.run_dir, folder_existed)
+                remove_new_record(self.run_dir, folder_existed)
             raise
         self.progress = Progress(horizon=self.world.horizon)
         self.resumed_from = self.recorder.resume_upto if resume else None
@@ -178,38 +177,55 @@ class Simulation:
         manifest["counts"] = {"events": self.store.last_seq() + 1, "llm_calls": calls, "llm_failures": failed}
         write_manifest(self.run_dir, manifest)
 
-    async def _run_async(self, on_batch: Callable[[Progress], None] | None) -> None:
+    def _scheduler_now(self) -> Scheduler:
+        """The run's scheduler, made (with the world's initial events) when the run first advances."""
+        if self._scheduler is None:
+            queue = EventQueue()
+            for event in self.world.initial_events():
+                queue.push(event)
+            run = self.scenario.run
+            self._scheduler = Scheduler(queue, self.world, concurrency=run.concurrency, lookahead=run.lookahead_s,
+                                        until=self.progress.horizon, safe_window=self.world.safe_window,
+                                        speculation=run.speculation,
+                                        barrier_kinds=frozenset(getattr(self.world, "barrier_kinds", ())))
+        return self._scheduler
+
+    async def _run_async(self, on_batch: Callable[[Progress], None] | None, until_s: float,
+                         max_steps: int | None) -> int:
         self._main = (asyncio.get_running_loop(), asyncio.current_task())  # type: ignore[assignment]
         try:
-            await self._run_events(on_batch)
+            return await self._run_events(on_batch, until_s, max_steps)
         finally:
             self._main = None
+
+    def _check_all_failed(self) -> None:
         b = self.budget
         if b.calls and not b.succeeded and b.max_share < 1:  # a run too short for the budget, every call failed
             raise self._budget_error()
 
-    async def _run_events(self, on_batch: Callable[[Progress], None] | None) -> None:
-        queue = EventQueue()
-        for event in self.world.initial_events():
-            queue.push(event)
-        run = self.scenario.run
-        scheduler = Scheduler(queue, self.world, concurrency=run.concurrency, lookahead=run.lookahead_s,
-                              until=self.progress.horizon, safe_window=self.world.safe_window,
-                              speculation=run.speculation,
-                              barrier_kinds=frozenset(getattr(self.world, "barrier_kinds", ())))
+    async def _run_events(self, on_batch: Callable[[Progress], None] | None, until_s: float,
+                          max_steps: int | None) -> int:
+        scheduler = self._scheduler_now()
+        scheduler.until = min(until_s, self.progress.horizon)
+        steps = committed = 0
         try:
-            while scheduler.pending():
-                await self._watched_step(scheduler)
+            while scheduler.pending() and (max_steps is None or steps < max_steps):
+                committed += await self._watched_step(scheduler)
+                steps += 1
                 if not self.budget.holding:  # a batch after an unsettled failure waits (runtime.failures)
                     self.recorder.commit()
                     self._since_commit.clear()
                 self._update_progress(scheduler)
                 if on_batch is not None:
                     on_batch(self.progress)
-        finally:  # a stopped run ends its events in flight (and their requests) before connections close
+        except BaseException:  # a stopped run ends its events in flight (and their requests) first
             await scheduler.aclose()
+            raise
+        finally:
+            scheduler.until = self.progress.horizon
+        return committed
 
-    async def _watched_step(self, scheduler: Scheduler) -> None:
+    async def _watched_step(self, scheduler: Scheduler) -> int:
         """One scheduler step, abandoned as soon as the run must stop (the step is cancelled)."""
         step = asyncio.ensure_future(scheduler.step())
         started = time.monotonic()
@@ -217,9 +233,9 @@ class Simulation:
             while not step.done():
                 await asyncio.wait({step}, timeout=WATCH_TICK_S)
                 self._check_stop(started)
-            step.result()
+            return step.result()
         finally:
-            await _cancelled(step)
+            await cancelled(step)
 
     def _check_stop(self, step_started: float) -> None:
         """Raise the reason the run must stop now, if there is one."""
@@ -244,30 +260,81 @@ class Simulation:
         self.progress.events = self.recorder.seq + 1
         self.progress.sessions = self.world.sessions_done
 
+    # ------------------------------------------------------------------ advancing
+
     def run(self, on_batch: Callable[[Progress], None] | None = None) -> Progress:
-        """Run to the end of the topic's lifecycle; on interruption the record stays resumable."""
-        self._write_start()
-        status, reason = "failed", None
+        """Run to the end; the record is complete (status ``completed``) or says why it stopped."""
+        self._advance(math.inf, None, on_batch)
+        return self.progress
+
+    def run_until(self, hours: float) -> int:
+        """Commit every event up to ``hours`` simulated hours; return how many were committed."""
+        return self._advance(float(hours) * HOUR, None, None)
+
+    def step(self) -> int:
+        """Commit the next event (and any computed right after it); return how many were committed."""
+        return self._advance(math.inf, 1, None)
+
+    @property
+    def now(self) -> float:
+        """Simulated time of the last committed event, in hours."""
+        return self._scheduler.now / HOUR if self._scheduler is not None else 0.0
+
+    @property
+    def done(self) -> bool:
+        """True once the run has ended (completed, failed or interrupted)."""
+        return self.status is not None
+
+    def _advance(self, until_s: float, max_steps: int | None, on_batch: Callable[[Progress], None] | None) -> int:
+        if self.status is not None:
+            raise SchedulingError(f"{self.run_dir}: the run has already ended ({self.status})")
+        if self._runner is None:
+            self._write_start()
+            self._runner = asyncio.Runner()
         try:
-            with _terminate_as_interrupt(self._on_terminate), asyncio.Runner() as runner:
-                try:
-                    runner.run(self._run_async(on_batch))
-                except asyncio.CancelledError:
-                    if self._terminated:
-                        raise KeyboardInterrupt from None
-                    raise
-                finally:
-                    runner.run(self.llm.aclose())
-            status = "completed"
+            with terminate_as_interrupt(self._on_terminate):
+                committed = self._run_interruptible(on_batch, until_s, max_steps)
+                if not self._scheduler_now().pending() and until_s >= self.progress.horizon:
+                    self._check_all_failed()
+                    self._end("completed", None)
+                return committed
         except KeyboardInterrupt:
-            status = "interrupted"
+            self._end("interrupted", None)
             raise
         except HubbubError as exc:
-            reason = str(exc)
+            self._end("failed", str(exc))
             raise
+        except BaseException:
+            self._end("failed", None)
+            raise
+
+    def _run_interruptible(self, on_batch: Any, until_s: float, max_steps: int | None) -> int:
+        assert self._runner is not None
+        try:
+            with prompts_from(self.scenario.agents.prompts_dir):
+                return self._runner.run(self._run_async(on_batch, until_s, max_steps))
+        except asyncio.CancelledError:
+            if self._terminated:
+                raise KeyboardInterrupt from None
+            raise
+
+    def _end(self, status: str, reason: str | None) -> None:
+        """Close connections and the record once, with the run's final status."""
+        if self.status is not None:
+            return
+        self.status = status
+        try:
+            if self._runner is not None:
+                try:
+                    self._runner.run(self.llm.aclose())
+                finally:
+                    self._runner.close()
         finally:
             self._close(status, reason)
-        return self.progress
+
+    def close(self) -> None:
+        """Stop a run that will not be advanced further: status ``interrupted`` (resumable)."""
+        self._end("interrupted", None)
 
     def _on_terminate(self, signum: int, frame: Any) -> None:
         """SIGTERM does what Ctrl-C does: cancel the running batch, then stop as ``interrupted``."""
@@ -288,7 +355,7 @@ class Simulation:
         finally:
             self.store.close()  # even when the manifest cannot be written (a full disk)
         if self._discard:
-            _remove_new_record(self.run_dir, self._folder_existed)
+            remove_new_record(self.run_dir, self._folder_existed)
 
     def _roll_back_held(self) -> None:
         """Drop the held batches and the failed calls; keep the replies that were paid for."""
@@ -305,46 +372,21 @@ def _preflight(scenario: Scenario) -> None:
     preflight(scenario.llm, scenario.run.seed)
 
 
-async def _cancelled(task: asyncio.Future[Any]) -> None:
-    """Cancel a task and wait until it has unwound (its own outcome no longer matters)."""
-    if task.done():
-        return
-    task.cancel()
-    try:
-        await task
-    except (asyncio.CancelledError, Exception):  # noqa: BLE001 - the run is stopping for another reason
-        pass
+def _with_options(scenario: Scenario | str, **options: Any) -> Scenario:
+    """The scenario (or the one a name or path names) with the CLI-style options that were given."""
+    from hubbub.scenarios.config import load_scenario
 
+    keys = {"backend": "llm.backend", "model": "llm.model", "base_url": "llm.base_urls", "seed": "run.seed",
+            "concurrency": "run.concurrency"}
+    changes = {keys[k]: ([v] if k == "base_url" and isinstance(v, str) else v)
+               for k, v in options.items() if v is not None}
+    if isinstance(scenario, str):
+        return load_scenario(scenario, changes)
+    if not changes:
+        return scenario
+    from hubbub.scenarios.loading import set_dotted
 
-@contextmanager
-def _terminate_as_interrupt(handler: Callable[[int, Any], None]) -> Iterator[None]:
-    """Route SIGTERM to ``handler`` while a run goes (main thread only), then restore the old one."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    previous = signal.signal(signal.SIGTERM, handler)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-
-
-def _remove_new_record(run_dir: Path, folder_existed: bool) -> None:
-    """Delete a run record this process has just created (and its folder, if it made it)."""
-    for name in ("run.sqlite", "run.sqlite-wal", "run.sqlite-shm", "manifest.json"):
-        (run_dir / name).unlink(missing_ok=True)
-    if not folder_existed and run_dir.is_dir() and not any(run_dir.iterdir()):
-        run_dir.rmdir()
-
-
-def check_run_dir(run_dir: Path, overwrite: bool) -> None:
-    """Refuse to write into a folder that already holds a run, unless asked to."""
-    if (run_dir / "run.sqlite").exists() and not (run_dir / "manifest.json").exists() and not overwrite:
-        raise ConfigError(f"{run_dir} holds a run record that stopped before it wrote its manifest (nothing to "
-                          f"resume); pass --overwrite to start again, or pick another --out")
-    if (run_dir / "run.sqlite").exists() and not overwrite:
-        raise ConfigError(f"{run_dir} already holds a run; use `hubbub resume {run_dir}`, pick another --out, "
-                          f"or pass --overwrite")
-    if overwrite and run_dir.exists():
-        for name in ("run.sqlite", "run.sqlite-wal", "run.sqlite-shm", "manifest.json"):
-            (run_dir / name).unlink(missing_ok=True)
+    data = scenario.model_dump(mode="json")
+    for key, value in changes.items():
+        set_dotted(data, key, value)
+    return scenario_from_dict(data, "Simulation(...)")

@@ -47,14 +47,14 @@ class WorldKind:
 
 def _trendsim() -> WorldKind:
     from hubbub.report.trendsim import analyse_run
-    from hubbub.runtime.trendsim import build_world, prepare_inputs
+    from hubbub.runtime.trendsim.world import build_world, prepare_inputs
 
     return WorldKind(prepare_inputs, build_world, analyse_run)
 
 
 def _s3() -> WorldKind:
     from hubbub.metrics.s3 import analyse_run
-    from hubbub.runtime.s3 import build_world, prepare_inputs
+    from hubbub.runtime.s3.world import build_world, prepare_inputs
 
     return WorldKind(prepare_inputs, build_world, analyse_run)
 

@@ -173,6 +173,12 @@ class ExperimentConfig(Section):
     analysis: Literal["none", "attack_impact", "psychology_over_time", "susceptibility", "censorship"] = Field("none", description="Which paper table/figure the experiment produces.")
 
 
+class AgentsConfig(Section):
+    """How the users are prompted."""
+
+    prompts_dir: str = Field("", description="A folder of prompt template overrides: <dir>/<lang>/<template>.txt replaces the packaged template of that name (see hubbub/agents/prompts/<lang>/ for the names and their {fields}); templates it lacks stay the packaged ones. Checked before the run: an unknown template name or field is an error. The S3 follow-feed texts are not templates yet and cannot be overridden.")
+
+
 class Scenario(Section):
     """A whole scenario file."""
 
@@ -183,6 +189,7 @@ class Scenario(Section):
     llm: LLMConfig = LLMConfig()
     trendsim: TrendSimConfig = TrendSimConfig()
     s3: S3Config = S3Config()
+    agents: AgentsConfig = AgentsConfig()
     interventions: tuple[Intervention, ...] = Field((), description="Scheduled interventions, applied and recorded at their simulated time.")
     interviews: tuple[Interview, ...] = Field((), description="Scheduled interviews of agents, recorded as interview events.")
     experiment: ExperimentConfig | None = Field(None, description="Present for multi-run experiments.")
@@ -242,9 +249,17 @@ def llm_from_options(command: str, **options: Any) -> LLMConfig:
         raise ConfigError(text.replace("needs llm.base_urls", "needs --base-url")) from None
 
 
-def load_scenario(path: str) -> Scenario:
-    """Read a TOML scenario file (or a built-in name) and validate it."""
-    from hubbub.scenarios.loading import read_scenario_data
+def load_scenario(name_or_path: str, overrides: dict[str, Any] | None = None, **fields: Any) -> Scenario:
+    """A scenario file (``.toml``) or built-in by name, validated into its frozen config.
 
-    data, source = read_scenario_data(path)
+    Change any field on the way in, by dotted name in ``overrides`` (``{"trendsim.attack.share": 0.3}``)
+    or as keyword arguments with double underscores for dots (``run__seed=3``); the changed scenario is
+    validated as a whole, so a bad value is a ConfigError naming the field.
+    """
+    from hubbub.scenarios.loading import read_scenario_data, set_dotted
+
+    data, source = read_scenario_data(name_or_path)
+    changes = {**(overrides or {}), **{key.replace("__", "."): value for key, value in fields.items()}}
+    for key, value in changes.items():
+        set_dotted(data, key, value)
     return scenario_from_dict(data, source)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from typing import Annotated, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from hubbub.scenarios.sections import Section
 
@@ -55,6 +55,8 @@ class S3PopulationConfig(Section):
 
     llm_users: int = Field(60, ge=0, le=10_000_000, description="Number of LLM-driven users; all others are rule-based users (capped at the number of users).")
     llm_share: float | None = Field(None, ge=0, le=1, description="Share of LLM users instead of a count (overrides llm_users when set).")
+    policy: str = Field("", description="A user policy registered from Python (hubbub.register_policy) that drives the first policy_users LLM-slot users instead of the LLM ('' = none).")
+    policy_users: int = Field(0, ge=0, le=10_000_000, description="How many of the LLM-slot users the registered policy drives (the first ones of the LLM users; the rest stay LLM users).")
     llm_selection: Literal["random", "top_followers"] = Field("random", description="Which users the LLM drives: a random sample, or those with the most followers.")
     personas: str = Field("builtin", min_length=1, description="'builtin' (generated personas) or a JSONL/CSV users file (id, description, posts, age, age_bin, gender, occupation), e.g. users.csv from `hubbub build-env`.")
     demographics: Literal["persona", "infer"] = Field("persona", description="persona = age, gender and occupation from the persona or data; infer = the LLM infers every field the data does not state (S3 4.2.2; generated personas' own age and occupation are then ignored).")
@@ -62,6 +64,22 @@ class S3PopulationConfig(Section):
     gender_column: str = Field("gender", min_length=1, description="Column of marginals_file holding the gender (女/男 or female/male).")
     location_column: str = Field("location", description="Column of marginals_file holding the province or location ('' = none).")
     marginals_fallback: Literal["none", "swsr"] = Field("none", description="When marginals_file is missing: none (personas as generated) or swsr (the documented SWSR commenter counts shipped with hubbub).")
+
+    @model_validator(mode="after")
+    def _registered_policy(self) -> "S3PopulationConfig":
+        return _check_policy(self)
+
+
+def _check_policy(pop: "S3PopulationConfig") -> "S3PopulationConfig":
+    from hubbub.registry import POLICIES
+
+    if pop.policy and pop.policy not in POLICIES.names():
+        raise ValueError(f"policy = {pop.policy!r} is not a registered user policy; known: "
+                         f"{', '.join(POLICIES.names()) or 'none registered'} (register one with hubbub.register_policy "
+                         f"before loading the scenario)")
+    if pop.policy_users and not pop.policy:
+        raise ValueError("policy_users needs policy (the name of a registered user policy)")
+    return pop
 
 
 class SeedPostsConfig(Section):
@@ -159,7 +177,16 @@ class RecommendConfig(Section):
 
     share: float = Field(0.0, ge=0, le=1, description="Probability per user and step of being shown recommended posts (0 = pure follow-graph delivery).")
     per_user: int = Field(1, ge=1, le=100, description="Recommended posts shown to a user who gets recommendations.")
-    ranker: Literal["recency", "popularity", "relevance"] = Field("popularity", description="How candidates are ranked: newest first, most reposted first, or closest to the user's profile (LLM users; others fall back to popularity).")
+    ranker: str = Field("popularity", description="How candidates are ranked: recency (newest first), popularity (most reposted first), relevance (closest to the user's profile; LLM users, others fall back to popularity), or a ranker registered from Python (hubbub.register_ranker).")
+
+    @field_validator("ranker")
+    @classmethod
+    def _known_ranker(cls, name: str) -> str:
+        from hubbub.registry import RANKERS
+
+        if name not in RANKERS.names():
+            raise ValueError(f"not a known feed ranker; known: {', '.join(RANKERS.names())} (register your own with hubbub.register_ranker)")
+        return name
     pool: int = Field(20, ge=1, le=10_000, description="Top-ranked candidates a recommendation is drawn from (rank r has weight 1 / (r + 1)).")
     window_steps: int = Field(3, ge=1, le=10_000, description="Candidates are posts published in the last this many steps.")
 

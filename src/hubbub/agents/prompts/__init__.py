@@ -12,7 +12,7 @@ LLM backend appends the lettered options itself (:mod:`hubbub.llm.choice`).
 Third-party text (topics, comments, replies, posts, bios, memories, reflections, usernames, interview
 questions) never enters a prompt as is: :func:`quote` turns each piece into one line between « and »,
 so it cannot forge an option line, a role marker or a persona header. The renderers here and in
-:mod:`hubbub.agents.s3_prompts` quote by construction: every ``str`` field is quoted unless it is a
+:mod:`hubbub.agents.feed.texts` quote by construction: every ``str`` field is quoted unless it is a
 :class:`Block`, the type of text that a prompt builder assembled from its own wording and quoted pieces.
 """
 
@@ -21,9 +21,12 @@ from __future__ import annotations
 import math
 import numbers
 import string
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import lru_cache
 from importlib import resources
-from typing import Any, Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any, Iterable, Iterator, Mapping, Sequence
 
 from hubbub.llm.base import Messages
 from hubbub.llm.choice import inert_tokens
@@ -239,8 +242,57 @@ def _check_lang(lang: str) -> str:
     return lang
 
 
-@lru_cache(maxsize=None)
+PROMPTS_DIR: ContextVar[str | None] = ContextVar("hubbub_prompts_dir", default=None)
+"""The folder of template overrides of the simulation being advanced (``agents.prompts_dir``); a
+context variable, so two simulations advanced in turn in one process each see their own."""
+
+
+@contextmanager
+def prompts_from(folder: str | None) -> Iterator[None]:
+    """Templates in ``folder/<lang>/<name>.txt`` replace the packaged ones inside this block."""
+    token = PROMPTS_DIR.set(folder or None)
+    try:
+        yield
+    finally:
+        PROMPTS_DIR.reset(token)
+
+
 def _load(name: str, lang: str) -> str:
-    """Read one template file once; trailing whitespace is dropped."""
+    return _read(name, lang, PROMPTS_DIR.get())
+
+
+@lru_cache(maxsize=None)
+def _read(name: str, lang: str, folder: str | None) -> str:
+    """Read one template file once (an override when the folder has it); trailing whitespace dropped."""
+    if folder:
+        override = Path(folder) / lang / f"{name}.txt"
+        if override.is_file():
+            return override.read_text(encoding="utf-8").rstrip()
     resource = resources.files(__package__).joinpath(lang, f"{name}.txt")
     return resource.read_text(encoding="utf-8").rstrip()
+
+
+def check_prompts_dir(folder: str, lang: str) -> None:
+    """ConfigError unless ``folder/<lang>/`` holds only known templates that use only their own fields
+    (checked before a run writes anything; a template the folder lacks stays the packaged one)."""
+    from hubbub.errors import ConfigError
+
+    where = Path(folder) / lang
+    if not where.is_dir():
+        raise ConfigError(f"agents.prompts_dir = {folder!r}: no folder {where} for the scenario's language {lang!r}; "
+                          f"expected {where}/<template>.txt files (packaged ones: hubbub/agents/prompts/{lang}/)")
+    table = {**TEMPLATES, "persona": PERSONA_FIELDS}
+    for file in sorted(where.iterdir()):
+        name = file.stem
+        if file.suffix != ".txt" or name not in table:
+            raise ConfigError(f"agents.prompts_dir: {file} is not a known template; known: "
+                              f"{', '.join(sorted(n + '.txt' for n in table))}")
+        try:
+            text = file.read_text(encoding="utf-8")
+            used = {f for _, f, _, _ in string.Formatter().parse(text) if f is not None}
+        except (UnicodeDecodeError, ValueError) as exc:
+            raise ConfigError(f"agents.prompts_dir: {file} cannot be used as a template ({exc})") from None
+        unknown = sorted(used - set(table[name]))
+        if unknown:
+            raise ConfigError(f"agents.prompts_dir: {file} uses unknown field(s) {', '.join('{' + u + '}' for u in unknown)}; "
+                              f"template {name!r} takes: {', '.join('{' + f + '}' for f in table[name]) or 'none'}")

@@ -177,7 +177,7 @@ async def interview(world: Any, event: Event) -> list[tuple[str, str, dict[str, 
     """Ask each interviewee; return (agent, kind, data) records (answers or failures)."""
     iv: Interview = world.sc.interviews[event.data["index"]]
     people = interviewees(world, iv)
-    requests = [GenerateRequest("interview", world.prompts.user("interview", p.description, p.state,
+    requests = [GenerateRequest("interview", world.mind.prompts.user("interview", p.description, p.state,
                                                                 question=iv.question),
                                 seed=world.seeds.seed("interview", event.data["index"], p.agent_id),
                                 max_tokens=world.sc.llm.max_tokens, temperature=world.sc.llm.text_temperature)

@@ -3,61 +3,36 @@
 Round ``k`` is one event at ``k * step``; step 0 publishes the seed posts (and asks the LLM for
 missing demographics and initial attitudes). In every later round all users decide, concurrently, on
 the state of the previous round: posts published at ``k - 1`` reach the authors' followers (plus the
-platform's recommendations); LLM users are asked through the backend (:mod:`hubbub.runtime.s3_agents`),
-rule users move all at once with a classical model (:mod:`hubbub.runtime.s3_rules`). Computing a round
-changes nothing; :meth:`S3World.commit` applies it and records it (:mod:`hubbub.runtime.s3_record`).
+platform's recommendations); LLM users are asked through the backend (:mod:`hubbub.agents.feed.decide`),
+rule users move all at once with a classical model (:mod:`hubbub.runtime.s3.rules`). Computing a round
+changes nothing; :meth:`S3World.commit` applies it and records it (:mod:`hubbub.runtime.s3.record`).
 Rounds are barrier events, so the scheduler never computes one before the previous one is committed.
 """
 
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from hubbub.agents.demographics import Demographics
-from hubbub.agents.memory import MemoryItem, MemoryPool, MemoryScorer, make_forgetting
+from hubbub.agents.memory import MemoryItem, MemoryPool, scorer_for
 from hubbub.kernel.events import Event
 from hubbub.kernel.seeding import SeedTree
 from hubbub.llm.base import Backend
-from hubbub.runtime import s3_env, s3_exposure as exp, s3_interventions as ivs, s3_record as record
+from hubbub.platform.feed import exposure as exp
+from hubbub.runtime.s3 import env as s3_env, interventions as ivs, record
 from hubbub.runtime.recorder import RunRecorder
-from hubbub.runtime.s3_agents import Decision, LLMAgents, Received
-from hubbub.runtime.s3_behaviour import t as bt
-from hubbub.runtime.s3_posts import HUB, PLATFORM, POST, REPOST, SEED, PostLog
-from hubbub.runtime.s3_policies import S3Policies, rule_settings
-from hubbub.runtime.s3_rules import RuleOutcome, initial_rule_state, make_rule_model, rule_step
+from hubbub.agents.feed.decide import Decision, LLMAgents, Received
+from hubbub.agents.feed.prompts import t as bt
+from hubbub.platform.feed.posts import HUB, PLATFORM, POST, REPOST, SEED, PostLog
+from hubbub.runtime.s3.policies import S3Policies, rule_settings
+from hubbub.runtime.s3.outcome import StepOutcome
+from hubbub.runtime.s3.rules import initial_rule_state, make_rule_model, rule_step
 from hubbub.scenarios.config import Scenario
 
 HOUR = 3600.0
 PRIORITY_ROUND = 5  # after hub events at the same instant (combined runs)
-
-
-def make_scorer(cfg: Any) -> MemoryScorer:
-    """The memory scorer a scenario's ``s3.memory`` section describes."""
-    params = {"exponential": {"half_life": cfg.half_life_h * HOUR},
-              "power": {"exponent": cfg.exponent, "scale": cfg.scale_h * HOUR},
-              "linear": {"window": cfg.window_h * HOUR}}[cfg.forgetting]
-    return MemoryScorer(make_forgetting(cfg.forgetting, **params), cfg.w_time, cfg.w_relevance, cfg.w_source,
-                        cfg.source_scores.model_dump())
-
-
-@dataclass
-class StepOutcome:
-    """What a computed round wants to do; applied by :meth:`S3World.commit`."""
-
-    step: int
-    time: float
-    aware: tuple[np.ndarray, np.ndarray, np.ndarray] = field(default_factory=lambda: (np.zeros(0, np.int64),) * 2 + (np.zeros(0, np.int8),))
-    rule: RuleOutcome | None = None
-    decisions: list[Decision] = field(default_factory=list)
-    decayed: dict[int, int] = field(default_factory=dict)
-    received: dict[int, list[Received]] = field(default_factory=dict)
-    counts: dict[str, int] = field(default_factory=dict)
-    hub_consumed: list[int] = field(default_factory=list)
-    setup: dict[int, tuple[Demographics, int, list[tuple[str, str]]]] = field(default_factory=dict)
 
 
 class S3World:
@@ -84,7 +59,7 @@ class S3World:
         self.is_llm = inputs.is_llm
         self.is_rule = ~inputs.is_llm
         self.users = {u.index: u for u in inputs.llm_users}
-        self.scorer = make_scorer(self.cfg.memory)
+        self.scorer = scorer_for(self.cfg.memory)
         self.pools = {u.index: MemoryPool(self.cfg.memory.capacity, self.scorer) for u in inputs.llm_users}
         policies = inputs.policies or S3Policies()
         self.agents = LLMAgents(scenario, llm, seeds, self.pools, policies)
@@ -292,14 +267,13 @@ class S3World:
         return ranked
 
     def _render(self, post: int) -> str:
+        """A post as its receivers see it: who posted or reposted it, its text and any warning label."""
         author, kind = int(self.posts.col("author")[post]), int(self.posts.col("kind")[post])
         text = self.posts.texts[post]
         if author < 0:
             shown = bt(self.sc.lang, "platform", text=text)
-            label = self.controls.label_of(self.posts, post)
-            return shown if label is None else f"{shown} {bt(self.sc.lang, 'label', text=label)}"
-        key = "reposted" if kind == REPOST else "posted"
-        shown = bt(self.sc.lang, key, author=self.ids[author], text=text)
+        else:
+            shown = bt(self.sc.lang, "reposted" if kind == REPOST else "posted", author=self.ids[author], text=text)
         label = self.controls.label_of(self.posts, post)
         return shown if label is None else f"{shown} {bt(self.sc.lang, 'label', text=label)}"
 

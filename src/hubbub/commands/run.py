@@ -12,8 +12,8 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
 from hubbub.errors import ConfigError
-from hubbub.scenarios.config import Scenario, scenario_from_dict
-from hubbub.scenarios.loading import builtin_names, builtin_text, read_scenario_data, set_dotted
+from hubbub.scenarios.config import Scenario, load_scenario, scenario_from_dict
+from hubbub.scenarios.loading import builtin_names, builtin_text, set_dotted
 
 console = Console(highlight=False)
 err = Console(stderr=True, highlight=False)
@@ -30,33 +30,41 @@ def visible(text: str) -> str:
     return "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in text)
 
 
-def load_with_overrides(scenario: str, overrides: dict[str, Any]) -> Scenario:
-    data, source = read_scenario_data(scenario)
-    for key, value in overrides.items():
-        set_dotted(data, key, value)
-    return scenario_from_dict(data, source)
-
-
-def run_command(scenario: str, out: Path | None, overrides: dict[str, Any], *, overwrite: bool, quiet: bool) -> None:
-    sc = load_with_overrides(scenario, overrides)
+def run_command(scenario: str, out: Path | None, overrides: dict[str, Any], *, overwrite: bool, quiet: bool,
+                yes: bool = False) -> None:
+    sc = load_scenario(scenario, overrides)
     run_dir = out or Path("runs") / sc.run.name
     if sc.experiment is not None:
         from hubbub.runtime.experiment import run_experiment
 
-        index = run_experiment(sc, run_dir, overwrite=overwrite, quiet=quiet)
+        def run_one(variant: Scenario, cell_dir: Path, resume: bool) -> None:
+            run_single(variant, cell_dir, overwrite=not resume, quiet=quiet, resume=resume, yes=yes)
+
+        say = (lambda line: None) if quiet else (lambda line: console.print(escape(line)))
+        index = run_experiment(sc, run_dir, run_one, overwrite=overwrite, say=say)
         console.print(outcome_line([run_dir / str(name) for name in index["run"]], label=str(run_dir)))
         return
-    run_single(sc, run_dir, overwrite=overwrite, quiet=quiet)
+    run_single(sc, run_dir, overwrite=overwrite, quiet=quiet, yes=yes)
 
 
-def run_single(sc: Scenario, run_dir: Path, *, overwrite: bool, quiet: bool, resume: bool = False) -> Path:
+def run_single(sc: Scenario, run_dir: Path, *, overwrite: bool, quiet: bool, resume: bool = False,
+               yes: bool = False) -> Path:
+    from hubbub.commands.progress import check as check_progress
+    from hubbub.runtime.estimate import announce_cost, check_cost
     from hubbub.runtime.simulation import EMBEDDED_BANNER, Simulation, check_run_dir
 
+    check_progress(quiet)
     if not resume:
         check_run_dir(run_dir, overwrite)
     if sc.llm.backend == "embedded":
         err.print(f"[bold yellow]note:[/] {EMBEDDED_BANNER}")
+    note = missing_data_note(sc)
+    if note:
+        err.print(f"[bold yellow]note:[/] {escape(note)}", soft_wrap=True)
+    known = None if resume else check_cost(sc, yes=yes)  # before the folder is written: a refused run leaves none
     sim = Simulation(sc, run_dir, resume=resume)  # sc: the manifest's config, plus any resume --set (credentials kept)
+    if not resume:
+        announce_cost(sc, known, quiet=quiet, say=lambda line: console.print(escape(line)))
     _describe_start(sim, run_dir, quiet)
     try:
         progress = _run_with_progress(sim, quiet)
@@ -79,8 +87,12 @@ def _describe_start(sim: Any, run_dir: Path, quiet: bool) -> None:
 
 
 def _run_with_progress(sim: Any, quiet: bool) -> Any:
-    if quiet:
-        return sim.run()
+    """A progress bar on a terminal; plain ``progress:`` lines every few seconds in a log (not a terminal)."""
+    from hubbub.commands import progress as lines
+
+    if quiet or not err.is_terminal:
+        with lines.heartbeat(lambda _elapsed: progress_line(sim.progress), quiet=quiet):
+            return sim.run()
     columns = [TextColumn("[bold]{task.description}"), BarColumn(), TextColumn("{task.fields[info]}"),
                TimeRemainingColumn()]
     with Progress(*columns, console=err, transient=False) as bar:
@@ -95,6 +107,32 @@ def _run_with_progress(sim: Any, quiet: bool) -> Any:
         progress = sim.run(on_batch=update)
         bar.update(task, completed=1.0)
     return progress
+
+
+def missing_data_note(sc: Scenario) -> str:
+    """One line naming the real-data files a scenario names but the data folder lacks, where it looked
+    and what the run uses instead (summary.md repeats it); empty when nothing is missing."""
+    import os
+
+    from hubbub.runtime.s3.env import missing_inputs
+    from hubbub.textfiles import DATA_PREFIX, data_root
+
+    missing = missing_inputs(sc)
+    if not missing:
+        return ""
+    files = ", ".join(dict.fromkeys(m.path.removeprefix(DATA_PREFIX) for m in missing))
+    where = "from HUBBUB_DATA_DIR" if os.environ.get("HUBBUB_DATA_DIR") else "set HUBBUB_DATA_DIR to change it"
+    instead = "; ".join(f"{m.setting} -> {m.fallback}" for m in missing)
+    return (f"real data not found: {files} (data folder {data_root()}, {where}); this run uses instead: {instead}; "
+            f"those inputs are not real data")
+
+
+def progress_line(p: Any) -> str:
+    """One plain progress line of a run (a :class:`~hubbub.runtime.progress.Progress`)."""
+    from hubbub.commands.progress import elapsed_text
+
+    return (f"t={p.sim_time / 3600:.2f} h of {p.horizon / 3600:.2f} h ({p.fraction:.0%}), {p.events} events, "
+            f"{p.llm_calls} LLM calls ({p.failures} failed), {elapsed_text(p.elapsed)} elapsed")
 
 
 def _report(sim: Any, run_dir: Path, progress: Any, quiet: bool) -> None:

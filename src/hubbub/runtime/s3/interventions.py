@@ -29,7 +29,7 @@ import numpy as np
 from hubbub.errors import ConfigError
 from hubbub.kernel.events import Event
 from hubbub.llm.base import GenerateRequest
-from hubbub.runtime import s3_exposure as exp
+from hubbub.platform.feed import exposure as exp
 from hubbub.scenarios.interventions import Intervention, Interview
 
 HOUR = 3600.0
@@ -148,7 +148,7 @@ def _user(world: Any, agent: str | None) -> int:
 
 
 def _inject_post(world: Any, iv: Intervention, t: float) -> dict[str, Any]:
-    from hubbub.runtime.s3_posts import PLATFORM, POST, SEED
+    from hubbub.platform.feed.posts import PLATFORM, POST, SEED
 
     step = max(math.ceil(t / world.step_s - 1e-9) - 1, 0)  # delivered at the next round
     author = PLATFORM if iv.agent in (None, "platform") else _user(world, iv.agent)

@@ -7,7 +7,7 @@ from typing import Any
 
 from hubbub.errors import ConfigError
 from hubbub.kernel.seeding import SeedTree
-from hubbub.runtime.trendsim import Participant, UserState
+from hubbub.agents.user import Participant, UserState
 from hubbub.scenarios.config import Scenario
 
 PROTOTYPE_DESCRIPTIONS = {

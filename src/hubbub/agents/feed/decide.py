@@ -20,9 +20,11 @@ import numpy as np
 from hubbub.agents.affect import ATTITUDES, EMOTION_LEVELS, attitude_request, decay_emotion, emotion_request, initial_attitude_request
 from hubbub.agents.demographics import AGE_MIDPOINTS, FIELD_OPTIONS, Demographics, demographic_requests
 from hubbub.agents.memory import MemoryItem, MemoryPool, count_tokens, render_memory
+from hubbub.agents.feed.policy import Context, Post, checked
 from hubbub.kernel.seeding import derive_seed
-from hubbub.runtime import s3_behaviour as bh
-from hubbub.runtime.s3_env import LLMUser
+from hubbub.registry import POLICIES
+from hubbub.agents.feed import prompts as bh
+from hubbub.agents.user import LLMUser
 
 
 @dataclass(frozen=True)
@@ -75,6 +77,10 @@ class LLMAgents:
         self.learned_attitude = getattr(policies, "attitude", None)
         self.llm, self.seeds, self.pools = llm, seeds, pools
         self.limit = asyncio.Semaphore(sc.run.concurrency)
+        pop = sc.s3.population
+        self.policy = POLICIES.get(pop.policy, "s3.population.policy") if pop.policy else None
+        self.policy_users = set(list(pools)[: pop.policy_users]) if self.policy else set()
+        """The LLM-slot users a registered policy drives instead of the LLM (the first policy_users)."""
         self.overhead = _memory_overhead(sc.lang)
 
     # -------------------------------------------------------------------- helpers
@@ -118,12 +124,31 @@ class LLMAgents:
         seed = self.seeds.seed("llm", user.agent_id, step)
         decision = Decision(user.index, user.agent_id, [r.post_id for r in received], [], (emotion, emotion),
                             (attitude, attitude))
+        if user.index in self.policy_users:
+            return self._by_policy(user, step, now, received, seed, decision)
         texts = [r.text for r in received[: self.cfg.behaviour.max_received]]
         new_emotion, new_attitude = await asyncio.gather(
             self._emotion(user, seed, now, texts, emotion, decision),
             self._attitude(user, seed, now, texts, attitude, decision))
         decision.emotion, decision.attitude = (emotion, new_emotion), (attitude, new_attitude)
         await self._behave(user, seed, now, received, decision)
+        return decision
+
+    def _by_policy(self, user: LLMUser, step: int, now: float, received: list[Received], seed: int,
+                   decision: Decision) -> Decision:
+        """The registered policy decides for this user (no LLM call); recorded like an LLM decision."""
+        name = self.sc.s3.population.policy
+        ctx = Context(user.agent_id, user.profile, step, now / 3600.0, EMOTION_LEVELS[decision.emotion[0]],
+                      ATTITUDES[decision.attitude[0]],
+                      tuple(Post(r.post_id, r.text, r.author, r.source) for r in received),
+                      np.random.default_rng(derive_seed(seed, "policy")))
+        action, parent, text, emotion, attitude = checked(name, self.policy(ctx), ctx)
+        decision.shown = [r.post_id for r in received]
+        decision.emotion = (decision.emotion[0], decision.emotion[0] if emotion is None else emotion)
+        decision.attitude = (decision.attitude[0], decision.attitude[0] if attitude is None else attitude)
+        decision.action, decision.parent = action, parent
+        decision.text = text[: self.cfg.behaviour.content_chars] if text else None
+        decision.policies = {"behaviour": name, "emotion": name, "attitude": name}
         return decision
 
     def decay(self, user: LLMUser, step: int, emotion: int) -> int:
@@ -242,7 +267,7 @@ def _merge(demo: Demographics, picks: dict[str, int | None]) -> Demographics:
 
 def _memory_overhead(lang: str) -> int:
     """Tokens a rendered memory line adds to its text (label, author, newline), on the safe side."""
-    from hubbub.agents.s3_prompts import text as s3_text
+    from hubbub.agents.feed.texts import text as s3_text
 
     label = max((s3_text(lang, f"source.{s}") for s in ("own", "mutual", "followee", "recommended")), key=count_tokens)
     return count_tokens(f"- [{label} @«u0000000000»] «»\n") + 1

@@ -8,38 +8,23 @@ whether it is real or generated, and the run record and summary repeat it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from hubbub.agents.anonymise import anonymous_id
+from hubbub.agents.user import LLMUser
 from hubbub.agents.demographics import AGE_MIDPOINTS, Demographics, InferReport, age_bin_of, read_users
 from hubbub.errors import ConfigError
 from hubbub.kernel.seeding import SeedTree
 from hubbub.platform import graph_build
 from hubbub.platform.graph import FollowGraph
-from hubbub.runtime import s3_data
-from hubbub.runtime.s3_policies import load_policies
+from hubbub.runtime.s3 import data as s3_data
+from hubbub.runtime.s3.policies import load_policies
 from hubbub.scenarios.config import Scenario
 
 PERSONA_POOL_MAX = 100_000
-
-
-@dataclass
-class LLMUser:
-    """One LLM-driven user: node index, profile text, demographics and memory-relevant vectors."""
-
-    index: int
-    agent_id: str
-    profile: str
-    demographics: Demographics
-    infer: tuple[str, ...] = ()
-    history: tuple[str, ...] = ()
-    group: str | None = None
-    emotion0: float = 0.5
-    confidence0: float = 0.5
-    profile_vec: np.ndarray | None = field(default=None, repr=False)
 
 
 @dataclass
@@ -360,10 +345,43 @@ def _llm_population(sc: Scenario, graph: FollowGraph, ids: list[str], seeds: See
 
 def _embed_profiles(users: list[LLMUser], embedder: Any, budget: int) -> None:
     """Profile vectors for content relevance; profiles are cut to a quarter of the prompt budget."""
-    from hubbub.runtime.s3_behaviour import cut_tokens
+    from hubbub.agents.feed.prompts import cut_tokens
 
     for u in users:
         u.profile = cut_tokens(u.profile, budget // 4)
     if users:
         for u, vector in zip(users, embedder.encode([u.profile for u in users])):
             u.profile_vec = vector
+
+
+# ------------------------------------------------------------------------------------------- missing data
+
+
+@dataclass(frozen=True)
+class MissingInput:
+    """A real-data file or folder the scenario names that is absent, and what the run uses instead."""
+
+    setting: str
+    path: str
+    fallback: str
+
+
+def missing_inputs(sc: Scenario) -> list[MissingInput]:
+    """The optional real-data inputs this scenario would read but cannot find (each has a documented
+    fallback, so the run goes on): the command line says so when the run starts, since a run on the
+    fallback is not a run on real data."""
+    s3 = sc.s3
+    if s3 is None:
+        return []
+    pop, att = s3.population, s3.attitude
+    named = [
+        ("s3.population.marginals_file", pop.marginals_file if pop.personas == "builtin" else "",
+         "SWSR's published gender and location counts" if pop.marginals_fallback == "swsr"
+         else "personas as generated"),
+        ("s3.seed_posts.file", s3.seed_posts.file, "the scenario's s3.seed_posts.texts"),
+        ("s3.rule.texts_file", s3.rule.texts_file, "the seed posts"),
+        ("s3.attitude.history_file", att.history_file if att.initial == "llm" and att.history_posts else "",
+         "no earlier posts for the LLM users"),
+    ]
+    return [MissingInput(setting, path, fallback) for setting, path, fallback in named
+            if path and s3_data.resolve(path) is None]

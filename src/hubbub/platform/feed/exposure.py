@@ -14,7 +14,9 @@ from typing import Any
 
 import numpy as np
 
-from hubbub.runtime.s3_posts import HUB, PostLog
+from hubbub.errors import ConfigError
+from hubbub.platform.feed.posts import HUB, PostLog
+from hubbub.registry import RANKERS
 
 SOURCES = ("followee", "mutual", "recommended", "hub")
 FOLLOWEE, MUTUAL, RECOMMENDED, HUB_SOURCE = range(4)
@@ -92,13 +94,12 @@ def _contains(keys: np.ndarray, query: np.ndarray) -> np.ndarray:
 
 
 def rank_candidates(posts: PostLog, candidates: np.ndarray, ranker: str) -> np.ndarray:
-    """Candidates in ranker order: recency (newest first) or popularity (most reposted first); ties
-    by post id. ``relevance`` ranks globally by popularity; users are re-ranked in ``recommend``."""
-    if ranker == "recency":
-        order = np.lexsort((-candidates, -posts.col("step")[candidates].astype(np.int64)))
-    else:
-        order = np.lexsort((candidates, -posts.col("reposts")[candidates].astype(np.int64)))
-    return candidates[order]
+    """Candidates in the order of the ranker named ``ranker`` (built-in or registered from Python)."""
+    ranked = np.asarray(RANKERS.get(ranker, "s3.recommend.ranker")(posts, candidates), dtype=np.int64)
+    if ranked.shape != candidates.shape or not np.array_equal(np.sort(ranked), np.sort(candidates)):
+        raise ConfigError(f"s3.recommend.ranker = {ranker!r} returned {ranked.size} post ids that are not a "
+                          f"reordering of its {candidates.size} candidates")
+    return ranked
 
 
 def candidate_pool(cfg: Any, posts: PostLog, step: int) -> np.ndarray:

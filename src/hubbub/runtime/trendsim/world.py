@@ -11,67 +11,31 @@ from __future__ import annotations
 
 import asyncio
 import math
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from typing import Any
 
 from hubbub.kernel.events import Event
 from hubbub.kernel.seeding import SeedTree
-from hubbub.kernel.views import Read, RecordingView, reads_unchanged
-from hubbub.llm.base import Backend, ChoiceRequest, GenerateRequest
+from hubbub.kernel.views import RecordingView, reads_unchanged
+from hubbub.llm.base import Backend
 from hubbub.platform.access import AccessDensity
 from hubbub.platform.hub import Hub
-from hubbub.runtime import pages
-from hubbub.runtime.attack_schedule import attack_schedule
+from hubbub.runtime.trendsim import pages, record
+from hubbub.runtime.trendsim.attackers import AttackerVisits
+from hubbub.runtime.trendsim.outcome import Outcome
+from hubbub.runtime.trendsim.attack_schedule import attack_schedule
 from hubbub.runtime.recorder import RunRecorder
-from hubbub.runtime import trendsim_interventions as ivs
-from hubbub.runtime.trendsim_prompts import PromptKit
+from hubbub.runtime.trendsim import interventions as ivs
+from hubbub.agents.hub.mind import Failure, HubMind
+from hubbub.agents.hub.prompts import PromptKit
+from hubbub.agents.user import Participant, UserState
 from hubbub.scenarios.config import Scenario
 
 HOUR = 3600.0
-BINS = tuple(round(i / 10, 1) for i in range(11))
 PRIORITY_STEP, PRIORITY_CENSOR, PRIORITY_SNAPSHOT = 0, 1, 2
 
 
-@dataclass(frozen=True)
-class UserState:
-    """Short-term memory (TrendSim 3.3.2): emotion, social confidence, summary and opinion."""
-
-    emotion: float
-    confidence: float
-    summary: str = ""
-    opinion: str = ""
-
-
-@dataclass
-class Participant:
-    agent_id: str
-    role: str  # "user" | "attacker"
-    description: str
-    group: str
-    state: UserState
-    prototype: str | None = None
-    visits: int = 0
-
-
-@dataclass
-class Outcome:
-    """What a computed event wants to do; applied by commit."""
-
-    reads: list[Read] = field(default_factory=list)
-    records: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
-    state: UserState | None = None
-    follow_ups: list[Event] = field(default_factory=list)
-
-
-class Failure(Exception):
-    """An LLM request of this step failed after retries; the step ends with a recorded failure."""
-
-    def __init__(self, kind: str, error: str) -> None:
-        super().__init__(error)
-        self.kind, self.error = kind, error
-
-
-class TrendSimWorld:
+class TrendSimWorld(AttackerVisits):
     """Implements the scheduler's Process protocol for one trending topic."""
 
     def __init__(self, scenario: Scenario, topic: Any, participants: list[Participant], llm: Backend,
@@ -86,7 +50,7 @@ class TrendSimWorld:
         self.llm = llm
         self.rec = recorder
         self.seeds = seeds
-        self.prompts = PromptKit(self.lang)
+        self.mind = HubMind(llm, seeds, PromptKit(self.lang), scenario.llm, self.lang)
         self.horizon = self.cfg.lifecycle_h * HOUR  # simulated seconds
         self.attack_schedule = attack_schedule(self.cfg)
         acc = self.cfg.access
@@ -169,7 +133,7 @@ class TrendSimWorld:
 
     def commit(self, event: Event, outcome: Outcome) -> list[Event]:
         if event.kind == "snapshot":
-            self._snapshot(event.time)
+            record.snapshot(self, event.time)
             return []
         if event.kind == "intervention":
             self.rec.event(event.time, "intervention", None, ivs.apply_intervention(self, event))
@@ -207,10 +171,11 @@ class TrendSimWorld:
 
     async def _act(self, p: Participant, d: dict[str, Any], t: float, view: Any, out: Outcome) -> None:
         observation, actions, shown = self._observe(view, d, t)
+        out.seen = [(c.comment_id, c.text) for c in shown]
         state = p.state
         key = (p.agent_id, d["visit"], d["step"])
-        impression = await self._gen("perception", key, state, p, observation=observation)
-        pick = await self._choose(f"action_{d['page']}", key, state, p, impression=impression,
+        impression = await self.mind.gen("perception", key, state, p, observation=observation)
+        pick = await self.mind.choose(f"action_{d['page']}", key, state, p, impression=impression,
                                   options=[pages.ACTION_TEXT[self.lang][a] for a in actions])
         action = actions[pick]
         text, target = await self._action_payload(action, key, state, p, impression, shown, d)
@@ -223,7 +188,7 @@ class TrendSimWorld:
         ends = action == "exit" or done >= self.cfg.session.max_actions or cut
         if self.cfg.session.reflection == "action" or ends:
             described = pages.describe_action(self.lang, action, text)
-            state = await self._reflect(key, state, p, impression, described)
+            state = await self.mind.reflect(key, state, p, impression, described)
             out.state = state
             out.records.append(("state", _state_data(state)))
         if ends:
@@ -251,14 +216,14 @@ class TrendSimWorld:
                               impression: str, shown: tuple, d: dict[str, Any]) -> tuple[str | None, int | None]:
         topic = self.hub.title
         if action == "comment":
-            return await self._gen("write_comment", key, state, p, topic=topic, impression=impression), None
+            return await self.mind.gen("write_comment", key, state, p, topic=topic, impression=impression), None
         if action == "reply":
-            text = await self._gen("write_reply", key, state, p, topic=topic, comment=shown[0].text,
+            text = await self.mind.gen("write_reply", key, state, p, topic=topic, comment=shown[0].text,
                                    impression=impression)
             return text, d["comment_id"]
         if action == "open_comment":
             comments = pages.numbered_comments(self.lang, shown)
-            pick = await self._choose("choose_comment", key, state, p, topic=topic, comments=comments,
+            pick = await self.mind.choose("choose_comment", key, state, p, topic=topic, comments=comments,
                                       options=[c.text for c in shown])
             return None, shown[pick].comment_id
         if action == "like_comment":
@@ -300,93 +265,8 @@ class TrendSimWorld:
         t = density.sample_after(rng, hours) if acc.revisit == "resample" else density.sample_truncated(rng, hours)
         return None if t is None or t * HOUR > self.horizon else float(t) * HOUR
 
-    # ---------------------------------------------------------------- reflection
-
-    async def _reflect(self, key: tuple, state: UserState, p: Participant, impression: str, action: str) -> UserState:
-        fields = {"impression": impression, "action": action}
-        bins = [f"{b:.1f}" for b in BINS]
-        # The four calls share everything but their last question: one goes first so a server's prefix
-        # cache holds the shared part when the other three arrive together.
-        first = await asyncio.gather(self._choose("reflect_emotion", key, state, p, options=bins, **fields),
-                                     return_exceptions=True)
-        rest = await asyncio.gather(
-            self._choose("reflect_confidence", key, state, p, options=bins, **fields),
-            self._gen("reflect_summary", key, state, p, **fields),
-            self._gen("reflect_opinion", key, state, p, **fields),
-            return_exceptions=True,  # wait for all: no orphaned calls, and the reported failure
-        )  # is the first in this order, not the first in wall-clock time (the log stays deterministic)
-        results = [*first, *rest]
-        for result in results:
-            if isinstance(result, BaseException):
-                raise result
-        emotion, confidence, summary, opinion = results
-        return UserState(BINS[emotion], BINS[confidence], summary, opinion)
-
-    # ---------------------------------------------------------------- attackers
-
-    async def _attack_visit(self, event: Event) -> Outcome:
-        p, d, t = self.participants[event.agent], event.data, event.time  # type: ignore[index]
-        view = RecordingView(self.hub)
-        out = Outcome(reads=view.reads)
-        if self._is_suspended(p.agent_id, t):
-            out.records.append(("visit_blocked", {"visit": d["visit"], "reason": "suspended"}))
-            self._next_attack(p, d, t, t, out)
-            return out
-        out.records.append(("session_start", {"visit": d["visit"]}))
-        key = (p.agent_id, d["visit"], 0)
-        shown, _ = view.comment_page(t, 0, self.cfg.hub.comments_per_page)
-        observation = pages.main_text(self.lang, self.hub.title, self.hub.content, view.counts(t), shown, 0)
-        try:
-            text = await self._attack_text(p, key, [c.text for c in shown])
-            flagged = await self._moderate(text, key, t)
-        except Failure as failure:
-            out.records.append(("llm_failure", {"call": failure.kind, "error": failure.error, "visit": d["visit"]}))
-            text, flagged = None, False
-        duration = self._duration(observation, text)
-        if text is not None:
-            self._record_action(out, p, {**d, "page": "main"}, t, "comment", text, None, flagged, t + duration,
-                                "", observation)
-        self._next_attack(p, d, t, t + duration, out)
-        return out
-
-    def _next_attack(self, p: Participant, d: dict[str, Any], t: float, ended: float, out: Outcome) -> None:
-        """Attackers come back on a fixed gap (``trendsim.attack.schedule``; the released code: every
-        lifecycle / (2 * epochs))."""
-        nxt = t + self.attack_schedule.revisit_every_h * HOUR
-        nxt_visit = nxt if nxt <= self.horizon else None
-        if d["visit"] + 1 >= 10_000:
-            nxt_visit = None
-        kind = "session_end" if any(k == "session_start" for k, _ in out.records) else "visit_end"
-        out.records.append((kind, {"visit": d["visit"], "actions": 1 if kind == "session_end" else 0,
-                                   "ended": ended, "next_visit": nxt_visit}))
-        if nxt_visit is not None:
-            out.follow_ups.append(self._step_event(p.agent_id, nxt_visit, d["visit"] + 1, 0, "main"))
-
     def _is_suspended(self, agent: str, t: float) -> bool:
         return t < self.suspended.get(agent, -math.inf)
-
-    def set_attacker_share(self, share: float, t: float, prototypes: Any) -> dict[str, Any]:
-        """Add attackers (first visit soon after ``t``) or suspend the newest ones to reach ``share``."""
-        from hubbub.runtime.population import PROTOTYPE_DESCRIPTIONS
-
-        attackers = [p for p in self.participants.values() if p.role == "attacker"]
-        active = [p for p in attackers if not self._is_suspended(p.agent_id, t)]
-        target = round(len(self.users) * share / (1.0 - share))
-        protos = tuple(prototypes or self.cfg.attack.prototypes)
-        for k in range(len(attackers), len(attackers) + max(0, target - len(active))):
-            proto = protos[k % len(protos)]
-            p = Participant(f"attacker-{k:04d}", "attacker", PROTOTYPE_DESCRIPTIONS[proto], "attacker",
-                            UserState(0.5, 0.5), prototype=proto)
-            self.participants[p.agent_id] = p
-            self.rec.row("agents", {"agent_id": p.agent_id, "role": "attacker", "grp": "attacker",
-                                    "profile": {"description": p.description, "prototype": proto,
-                                                "joined_h": t / HOUR}})
-            delay = float(self.seeds.rng("attack-wave", p.agent_id).uniform(0, self.attack_schedule.first_within_h))
-            if t + delay * HOUR <= self.horizon:
-                self._follow_ups.append(self._step_event(p.agent_id, t + delay * HOUR, 0, 0, "main"))
-        for p in reversed(active[target:]):
-            self.suspended[p.agent_id] = math.inf
-        return {"attackers_before": len(active), "attackers_after": target}
 
     def _commit_interview(self, event: Event, outcome: Outcome) -> None:
         iv = self.sc.interviews[event.data["index"]]
@@ -397,41 +277,20 @@ class TrendSimWorld:
                 p = self.participants[agent]
                 p.state = replace(p.state, summary=f"{p.state.summary} {data['answer']}".strip()[-2000:])
 
-    async def _attack_text(self, p: Participant, key: tuple, comments: list[str]) -> str:
-        topic = f"{self.hub.title}\n{self.hub.content}"
-        request = GenerateRequest(f"trendsim.attack.{p.prototype}",
-                                  self.prompts.attacker(p.prototype or "rumor", topic, comments),
-                                  seed=self.seeds.seed("llm", *key, "attack"),
-                                  max_tokens=self.sc.llm.max_tokens, temperature=self.sc.llm.text_temperature)
-        result = await self.llm.generate_one(request)
-        if not result.ok:
-            raise Failure(request.kind, result.error or "failed")
-        return _clean(result.text or "")
-
     # ---------------------------------------------------------------- censorship
 
     def _censoring(self, t: float) -> bool:
         return self.censor_from is not None and t >= self.censor_from
 
     async def _moderate(self, text: str, key: tuple, t: float) -> bool:
-        if not self._censoring(t):
-            return False
-        request = ChoiceRequest("trendsim.censor", self.prompts.censor(self.hub.title, text),
-                                self.prompts.censor_options(), seed=self.seeds.seed("llm", *key, "censor"),
-                                temperature=self.sc.llm.choice_temperature, lang=self.lang)
-        result = await self.llm.choose_one(request)
-        if not result.ok:
-            raise Failure(request.kind, result.error or "failed")
-        return result.index == 0
+        return await self.mind.censor(self.hub.title, text, key) if self._censoring(t) else False
 
     async def _censor_sweep(self, event: Event) -> Outcome:
         view = RecordingView(self.hub)
         out = Outcome(reads=view.reads)
         t = event.time
         items = view.visible_items(t)
-        requests = [ChoiceRequest("trendsim.censor", self.prompts.censor(self.hub.title, text),
-                                  self.prompts.censor_options(), seed=self.seeds.seed("llm", "sweep", kind, i),
-                                  temperature=self.sc.llm.choice_temperature, lang=self.lang)
+        requests = [self.mind.censor_request(self.hub.title, text, self.seeds.seed("llm", "sweep", kind, i))
                     for kind, i, text in items]
         results = await asyncio.gather(*(self.llm.choose_one(r) for r in requests))
         for (kind, i, _), result in zip(items, results):
@@ -440,29 +299,6 @@ class TrendSimWorld:
             elif result.index == 0:
                 out.records.append(("censored", {"target_type": kind, "target_id": i, "at": t, "sweep": True}))
         return out
-
-    # ---------------------------------------------------------------- LLM helpers
-
-    async def _gen(self, name: str, key: tuple, state: UserState, p: Participant, **fields: Any) -> str:
-        request = GenerateRequest(f"trendsim.{name}", self.prompts.user(name, p.description, state, **fields),
-                                  seed=self.seeds.seed("llm", *key, name), max_tokens=self.sc.llm.max_tokens,
-                                  temperature=self.sc.llm.text_temperature)
-        result = await self.llm.generate_one(request)
-        if not result.ok or not (result.text or "").strip():
-            raise Failure(request.kind, result.error or "InvalidOutput: empty text")
-        return _clean(result.text or "")
-
-    async def _choose(self, name: str, key: tuple, state: UserState, p: Participant,
-                      options: list[str], **fields: Any) -> int:
-        if len(options) == 1:
-            return 0  # nothing to choose: no model call
-        request = ChoiceRequest(f"trendsim.{name}", self.prompts.user(name, p.description, state, **fields),
-                                tuple(options), seed=self.seeds.seed("llm", *key, name),
-                                temperature=self.sc.llm.choice_temperature, lang=self.lang)
-        result = await self.llm.choose_one(request)
-        if not result.ok or result.index is None:
-            raise Failure(request.kind, result.error or "InvalidOutput: no option picked")
-        return result.index
 
     def _duration(self, observation: str, text: str | None) -> float:
         tm = self.cfg.timing
@@ -486,7 +322,7 @@ class TrendSimWorld:
         if kind == "action":
             self._apply_action(agent, t, data)
         elif kind == "censored":
-            self._apply_censored(t, data)
+            record.apply_censored(self, t, data)
             self.rec.event(t, kind, None, data)
         else:
             if kind in ("session_end", "visit_end"):
@@ -515,57 +351,11 @@ class TrendSimWorld:
         elif action == "view_details" or (attack and data["step"] == 0):
             self.hub.view(visible)
         seq = self.rec.event(t, "action", agent, data)
-        self._project_action(agent, t, data, seq)
-
-    def _project_action(self, agent: str | None, t: float, data: dict[str, Any], seq: int) -> None:
-        action, visible = data["action"], data["visible_at"]
-        attack, hidden = int(data["role"] == "attacker"), int(data["flagged"])
-        reason = "censored" if hidden else None
-        if action == "comment":
-            self.rec.row("comments", {"comment_id": data["comment_id"], "topic_id": self.topic.topic_id,
-                                      "author": agent, "text": data["text"], "created_at": t, "visible_at": visible,
-                                      "is_attack": attack, "hidden": hidden, "hidden_reason": reason, "seq": seq})
-        elif action == "reply":
-            self.rec.row("replies", {"reply_id": data["reply_id"], "comment_id": data["target"], "author": agent,
-                                     "text": data["text"], "created_at": t, "visible_at": visible,
-                                     "is_attack": attack, "hidden": hidden, "hidden_reason": reason, "seq": seq})
-        elif action in ("like", "like_comment"):
-            target_type = "topic" if action == "like" else "comment"
-            target = self.topic.topic_id if action == "like" else str(data["target"])
-            self.rec.row("likes", {"target_type": target_type, "target_id": target, "agent": agent,
-                                   "time": t, "visible_at": visible, "seq": seq})
-        elif action == "repost":
-            self.rec.row("reposts", {"topic_id": self.topic.topic_id, "agent": agent, "time": t,
-                                     "visible_at": visible, "seq": seq})
-        if action in ("comment", "reply") and self._censoring(t):
-            self.rec.row("moderation", {"comment_type": action, "comment_id": data.get("comment_id", data.get("reply_id")),
-                                        "time": t, "flagged": hidden, "seq": seq})
-
-    def _apply_censored(self, t: float, data: dict[str, Any]) -> None:
-        if data["target_type"] == "comment":
-            self.hub.hide_comment(data["target_id"], t)
-            self.rec.update("comments", "comment_id", data["target_id"], {"hidden": 1, "hidden_reason": "censored (sweep)"})
-        else:
-            self.hub.hide_reply(data["target_id"], t)
-            self.rec.update("replies", "reply_id", data["target_id"], {"hidden": 1, "hidden_reason": "censored (sweep)"})
-
-    def _snapshot(self, t: float) -> None:
-        emotions = [p.state.emotion for p in self.users]
-        confidences = [p.state.confidence for p in self.users]
-        self.rec.event(t, "snapshot", None, {
-            "users": len(self.users), "mean_emotion": _mean(emotions), "mean_confidence": _mean(confidences),
-            "comments_visible": len(self.hub.ranked_comments(t)),
-        })
-        for p in self.users:
-            self.rec.row("agent_states", {"agent": p.agent_id, "time": t, "seq": self.rec.seq,
-                                          "emotion": p.state.emotion, "confidence": p.state.confidence,
-                                          "opinion": p.state.opinion, "summary": p.state.summary,
-                                          "extra": '{"snapshot": true}'})
-
+        record.project_action(self, agent, t, data, seq)
 
 def prepare_inputs(scenario: Scenario, seeds: SeedTree) -> tuple[Any, list[Participant]]:
     """The topic and the participants, checked before the run folder is touched."""
-    from hubbub.runtime.population import build_participants, resolve_topic
+    from hubbub.runtime.trendsim.population import build_participants, resolve_topic
 
     ivs.check_supported(scenario)
     return resolve_topic(scenario), build_participants(scenario, seeds)
@@ -580,21 +370,3 @@ def build_world(scenario: Scenario, prepared: tuple[Any, list[Participant]], llm
 def _state_data(state: UserState) -> dict[str, Any]:
     return {"emotion": state.emotion, "confidence": state.confidence, "summary": state.summary,
             "opinion": state.opinion}
-
-
-def _mean(values: list[float]) -> float:
-    return round(sum(values) / len(values), 6) if values else 0.0
-
-
-def _clean(text: str) -> str:
-    """Generated text as stored and shown: control characters removed, whitespace collapsed."""
-    cleaned = "".join(ch if ch.isprintable() or ch in "\n" else " " for ch in text)
-    return " ".join(cleaned.split())[:2000]
-
-
-def initial_state(persona: Any) -> UserState:
-    return UserState(float(persona.emotion), float(persona.confidence))
-
-
-def with_state(p: Participant, state: UserState) -> Participant:
-    return replace(p, state=state)

@@ -14,7 +14,7 @@ from hubbub.agents.demographics import describe
 from hubbub.agents.memory import count_tokens
 from hubbub.agents.prompts import Block, fill, joined
 from hubbub.agents.prompts import numbered as quoted_list
-from hubbub.agents.s3_prompts import text as s3_text
+from hubbub.agents.feed.texts import text as s3_text
 from hubbub.llm.base import ChoiceRequest, GenerateRequest
 
 TEXT: dict[str, dict[str, str]] = {

@@ -32,8 +32,8 @@ from scipy import sparse
 from hubbub.dynamics import make_model
 from hubbub.dynamics.base import State
 from hubbub.dynamics.diffusion import FRESH, INACTIVE, INFECTIOUS, RECOVERED, SPENT, SUSCEPTIBLE
-from hubbub.runtime.s3_exposure import Exposures
-from hubbub.runtime.s3_posts import PostLog
+from hubbub.platform.feed.exposure import Exposures
+from hubbub.platform.feed.posts import PostLog
 
 
 @dataclass(frozen=True)

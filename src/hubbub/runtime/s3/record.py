@@ -13,8 +13,8 @@ from typing import Any
 import numpy as np
 
 from hubbub.agents.affect import ATTITUDES, EMOTION_INTENSITY, EMOTION_LEVELS
-from hubbub.runtime.s3_exposure import SOURCES
-from hubbub.runtime.s3_posts import KINDS, REPOST
+from hubbub.platform.feed.exposure import SOURCES
+from hubbub.platform.feed.posts import KINDS, REPOST
 
 CHANNELS = SOURCES + ("seed",)
 

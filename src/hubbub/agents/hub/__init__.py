@@ -1,0 +1,1 @@
+"""A user on the trending hub (TrendSim): prompts and the steps of a session."""

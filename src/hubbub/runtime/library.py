@@ -1,0 +1,185 @@
+"""What a :class:`~hubbub.runtime.simulation.Simulation` offers a researcher working from Python, beside
+advancing it: read-only views of its users and platform, interventions and interviews scheduled while it
+runs, and its record as DataFrames.
+
+An intervention or interview added from Python becomes part of the run's scenario (and its manifest),
+exactly as if the scenario file had named it, so the run stays resumable and replayable.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, Mapping
+
+import pandas as pd
+
+from hubbub.errors import SchedulingError
+
+HOUR = 3600.0
+
+
+@dataclass(frozen=True)
+class PlatformView:
+    """A snapshot of the platform at the simulation's current time (copies: changing them changes nothing)."""
+
+    time_h: float
+    topic: Mapping[str, Any] | None
+    """The trending topic on the hub (title, likes, reposts, views), when the run has a hub."""
+    comments: pd.DataFrame
+    """The hub's comments visible now, ranked as the Main page shows them (empty without a hub)."""
+    follow_graph: Any
+    """The follow graph (a read-only :class:`~hubbub.platform.graph.FollowGraph`), when the run has one."""
+    posts: pd.DataFrame
+    """The follow-feed posts published so far (empty without a follow graph)."""
+
+
+class LibraryViews:
+    """Views, interventions, interviews and results (mixed into Simulation, which provides the state)."""
+
+    scenario: Any
+    world: Any
+    run_dir: Path
+
+    # ------------------------------------------------------------------ views
+
+    @property
+    def users(self) -> pd.DataFrame:
+        """One row per user (index ``agent_id``) with their state now: TrendSim emotion, confidence,
+        opinion and summary; S3 emotion level, attitude, awareness and policy; both in a combined run."""
+        frames = [f for f in (_hub_users(_hub(self.world)), _graph_users(_graph(self.world))) if f is not None]
+        if not frames:
+            return pd.DataFrame()
+        merged = frames[0] if len(frames) == 1 else frames[1].join(frames[0], how="outer", rsuffix="_hub")
+        merged.index.name = "agent_id"
+        return merged
+
+    @property
+    def platform(self) -> PlatformView:
+        """What the platform holds at the current time (see :class:`PlatformView`)."""
+        t = self.now * HOUR  # type: ignore[attr-defined]
+        hub, graph = _hub(self.world), _graph(self.world)
+        return PlatformView(self.now, _topic(hub, t), _comments(hub, t),  # type: ignore[attr-defined]
+                            graph.graph if graph is not None else None, _posts(graph))
+
+    @property
+    def results(self) -> Any:
+        """The run record as DataFrames (``events``, ``agents``, ``comments``, ``agent_states``, ...), as
+        :func:`hubbub.store.load_run` gives them; everything committed so far."""
+        from hubbub.store import load_run
+
+        if not self.done:  # type: ignore[attr-defined]
+            self.recorder.commit()  # type: ignore[attr-defined]
+        return load_run(self.run_dir)
+
+    # ------------------------------------------------------------------ steering
+
+    def intervene(self, type: str, at_h: float | None = None, **fields: Any) -> None:
+        """Schedule an intervention (any ``[[interventions]]`` type and fields) at ``at_h`` hours, by
+        default now; it is applied when the run reaches that time and recorded like a scenario one."""
+        data = {"type": type, "at_h": self._when(at_h), **fields}
+        self._add("interventions", data, ("intervention", "graph_intervention"))
+
+    def interview(self, question: str, at_h: float | None = None, **fields: Any) -> None:
+        """Schedule an interview (``agents``, ``group`` or ``sample`` as in ``[[interviews]]``) at ``at_h``
+        hours, by default now. After the run, use ``hubbub interview RUN`` (or its function) instead."""
+        self._add("interviews", {"question": question, "at_h": self._when(at_h), **fields}, ("interview",))
+
+    def _when(self, at_h: float | None) -> float:
+        if self.done:  # type: ignore[attr-defined]
+            raise SchedulingError(f"{self.run_dir}: the run has ended; interview it with `hubbub interview`")
+        now = self.now  # type: ignore[attr-defined]
+        if at_h is not None and at_h < now:
+            raise SchedulingError(f"at_h = {at_h:g} lies before the simulation's current time ({now:g} h)")
+        return _after_committed(float(now if at_h is None else at_h), self._scheduler_now())  # type: ignore[attr-defined]
+
+    def _add(self, section: str, item: dict[str, Any], kinds: tuple[str, ...]) -> None:
+        """Validate the scenario with the new item, hand it to the world, record it in the manifest and
+        push its barrier event."""
+        from hubbub.scenarios.config import scenario_from_dict
+        from hubbub.store import read_manifest, write_manifest
+        from hubbub.store.manifest import rehash_config
+
+        data = self.scenario.model_dump(mode="json")
+        data[section] = [*data.get(section, []), item]
+        scenario = scenario_from_dict(data, f"Simulation.{section[:-1]}")
+        index = len(data[section]) - 1
+        self.scenario = scenario
+        _set_scenario(self.world, scenario)
+        manifest = read_manifest(self.run_dir)
+        rehash_config(manifest, scenario.model_dump(mode="json"))
+        write_manifest(self.run_dir, manifest)
+        scheduler = self._scheduler_now()  # type: ignore[attr-defined]
+        for event in self.world.initial_events():
+            if event.kind in kinds and event.data.get("index") == index:
+                scheduler.queue.push(event)
+
+
+def _after_committed(at_h: float, scheduler: Any) -> float:
+    """``at_h``, moved just past the events already committed at that instant: a fresh run of the same
+    scenario then applies the item at the same place in the log (resume and replay stay exact)."""
+    if scheduler.stats.committed == 0:
+        return at_h
+    while at_h * HOUR <= scheduler.now:
+        at_h = math.nextafter(at_h, math.inf)
+    return at_h
+
+
+def _set_scenario(world: Any, scenario: Any) -> None:
+    """The world and its parts read interventions from their scenario: give them the new one."""
+    for part in (world, getattr(world, "trend", None), getattr(world, "s3", None)):
+        if part is not None and hasattr(part, "sc"):
+            part.sc = scenario
+
+
+def _hub(world: Any) -> Any:
+    return getattr(world, "trend", world) if hasattr(getattr(world, "trend", world), "hub") else None
+
+
+def _graph(world: Any) -> Any:
+    part = getattr(world, "s3", world)
+    return part if hasattr(part, "graph") and hasattr(part, "attitude") else None
+
+
+def _hub_users(hub: Any) -> pd.DataFrame | None:
+    if hub is None:
+        return None
+    rows = {p.agent_id: {"role": p.role, "group": p.group, "emotion": p.state.emotion,
+                         "confidence": p.state.confidence, "opinion": p.state.opinion, "summary": p.state.summary,
+                         "visits": p.visits} for p in hub.participants.values()}
+    return pd.DataFrame.from_dict(rows, orient="index")
+
+
+def _graph_users(graph: Any) -> pd.DataFrame | None:
+    from hubbub.agents.affect import ATTITUDES, EMOTION_LEVELS
+
+    if graph is None:
+        return None
+    return pd.DataFrame({"emotion_level": [EMOTION_LEVELS[int(e)] for e in graph.emotion],
+                         "attitude": [ATTITUDES[int(a)] for a in graph.attitude], "aware": graph.aware.copy(),
+                         "policy": ["llm" if x else "rule" for x in graph.is_llm]}, index=list(graph.ids))
+
+
+def _topic(hub: Any, t: float) -> Mapping[str, Any] | None:
+    if hub is None:
+        return None
+    likes, reposts, views = hub.hub.counts(t)
+    return MappingProxyType({"title": hub.hub.title, "likes": likes, "reposts": reposts, "views": views})
+
+
+def _comments(hub: Any, t: float) -> pd.DataFrame:
+    if hub is None:
+        return pd.DataFrame(columns=["comment_id", "text", "likes", "replies", "label"])
+    return pd.DataFrame([vars(c) for c in hub.hub.ranked_comments(t)],
+                        columns=["comment_id", "text", "likes", "replies", "label"])
+
+
+def _posts(graph: Any) -> pd.DataFrame:
+    if graph is None:
+        return pd.DataFrame()
+    posts = graph.posts
+    n = len(posts.texts)
+    return pd.DataFrame({"post_id": range(n), "author": posts.col("author")[:n], "kind": posts.col("kind")[:n],
+                         "step": posts.col("step")[:n], "text": list(posts.texts)})

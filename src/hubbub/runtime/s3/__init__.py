@@ -1,0 +1,1 @@
+"""The S3 preset: follow-feed rounds over a follow graph, composed from agents and platform."""
