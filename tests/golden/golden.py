@@ -24,7 +24,7 @@ LOGS = Path(__file__).parent / "logs"
 DIGITS = 9  # float values compared to 9 decimals (JSON round trips are exact, platforms may differ at 1e-15)
 
 _NO_DATA = {"s3.population.marginals_file": None, "s3.seed_posts.file": None, "s3.rule.texts_file": None,
-            "s3.population.history_file": None}
+            "s3.attitude.history_file": None}
 _SMALL_TOPIC = {"trendsim.population.size": 16, "trendsim.lifecycle_h": 1.5, "trendsim.state_every_h": 0.5,
                 "trendsim.access.max_visits": 2, "trendsim.session.max_actions": 3}
 
