@@ -43,6 +43,7 @@ from typing import Any, Iterator, NamedTuple, Sequence
 import numpy as np
 
 from hubbub.errors import ConfigError, DataError
+from hubbub.evaluate.data.common import find_file
 from hubbub.metrics.cascade import depths
 
 LABELS = ("false", "true", "unverified", "non-rumor")
@@ -203,23 +204,9 @@ def _strip(name: str, prefix: str = "", suffixes: Sequence[str] = ()) -> str:
     return name[len(prefix):] if prefix and name.startswith(prefix) else name
 
 
-def _one(folder: Path, patterns: Sequence[str], what: str, required: bool = True) -> Path | None:
-    """The single file matching the first pattern that matches anything; DataError when ambiguous."""
-    for pattern in patterns:
-        found = sorted(p for p in folder.glob(pattern) if p.is_file())
-        if len(found) > 1:
-            raise DataError(f"{folder}: several {what} files ({', '.join(p.name for p in found)}); "
-                            f"point --data at one archive, or keep one {what} file per folder")
-        if found:
-            return found[0]
-    if required:
-        raise DataError(f"{folder}: no {what} file (looked for {', '.join(patterns)})")
-    return None
-
-
 def _trees_in(folder: Path) -> Path:
     """The trees of a release folder: an archive, or an extracted tree/ folder (here or one level down)."""
-    archive = _one(folder, ["trees_*.tar.gz", "trees_*.tgz", "*.tar.gz", "*.tgz", "*.tar"], "tree archive",
+    archive = find_file(folder, ["trees_*.tar.gz", "trees_*.tgz", "*.tar.gz", "*.tgz", "*.tar"], "tree archive",
                    required=False)
     if archive is not None:
         return archive
@@ -264,7 +251,7 @@ def find_release(path: str | Path) -> Release:
 
 def _find_in(homes: Sequence[Path], patterns: Sequence[str], what: str, required: bool = True) -> Path | None:
     for home in homes:
-        found = _one(home, patterns, what, required=False) if home.is_dir() else None
+        found = find_file(home, patterns, what, required=False) if home.is_dir() else None
         if found is not None:
             return found
     if required:
