@@ -60,6 +60,7 @@ def test_run_show_export_scenarios(tmp_path):
     result = runner.invoke(app, ["run", "demo", "--backend", "scripted", "--out", str(out), "--quiet"])
     assert result.exit_code == 0, result.output
     assert (out / "tables" / "final_conditions.csv").exists()
+    assert not list(out.glob("run.sqlite-*"))  # a finished run is one file: the WAL was folded back in
     assert (out / "plots" / "conditions_over_time.png").stat().st_size > 1000
     shown = runner.invoke(app, ["show", str(out)], env={"COLUMNS": "200"})
     assert shown.exit_code == 0 and "trendsim.perception" in shown.output

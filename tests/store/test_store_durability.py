@@ -96,3 +96,26 @@ def test_a_read_only_directory_gives_a_data_error_naming_it(tmp_path):
             write_manifest(out, {"seed": 1})
     finally:
         out.chmod(0o755)
+
+
+def test_fold_wal_leaves_one_file_that_resumes_and_reads(tmp_path: Path) -> None:
+    from hubbub.store.runstore import fold_wal
+
+    store = RunStore.create(tmp_path)
+    store.append_event(0, 0.0, "tick", "a", {"n": 0})
+    store.commit()
+    reader = load_run(tmp_path)
+    assert len(reader.events) == 1
+    store.close()
+    assert fold_wal(tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["run.sqlite"]
+    again = RunStore.open(tmp_path)  # a resume switches the write-ahead log back on
+    again.append_event(1, 1.0, "tick", "a", {"n": 1})
+    again.close()
+    assert list(load_run(tmp_path).events["seq"]) == [0, 1]
+
+
+def test_fold_wal_refuses_a_missing_or_read_only_record(tmp_path: Path) -> None:
+    from hubbub.store.runstore import fold_wal
+
+    assert not fold_wal(tmp_path / "nowhere")

@@ -138,8 +138,11 @@ def progress_line(p: Any) -> str:
 def _report(sim: Any, run_dir: Path, progress: Any, quiet: bool) -> None:
     from hubbub.report.html import report_run
 
+    from hubbub.store.runstore import fold_wal
+
     written = sim.kind.analyse(run_dir)
     written.append(report_run(run_dir))
+    fold_wal(run_dir)
     if not quiet:
         console.print(f"done in {progress.elapsed:.1f} s: {progress.events} events, {progress.sessions} sessions, "
                       f"{progress.llm_calls} LLM calls ({progress.failures} failed, {progress.cache_hits} cache hits)")
@@ -218,8 +221,11 @@ def rebuild_outputs(run_dir: Path, manifest: dict[str, Any]) -> None:
     from hubbub.report.html import report_run
     from hubbub.runtime.worlds import world_kind
 
+    from hubbub.store.runstore import fold_wal
+
     written = world_kind(str(manifest.get("config", {}).get("kind", "trendsim"))).analyse(run_dir)
     written.append(report_run(run_dir))
+    fold_wal(run_dir)
     console.print(f"{escape(str(run_dir))}: this run already completed; nothing to resume. Its tables, plots and "
                   f"report were rebuilt from the event log ({len(written)} files)")
 

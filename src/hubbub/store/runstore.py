@@ -70,6 +70,23 @@ def db_path(run_dir: Path | str) -> Path:
     return Path(run_dir) / DB_NAME
 
 
+def fold_wal(run_dir: Path | str) -> bool:
+    """Fold the write-ahead log into ``run.sqlite`` and leave the finished run as one file (no ``-wal`` or
+    ``-shm`` beside it). False when that cannot be done now (another process holds the record open, or the
+    folder is read-only); the record is then as complete, only in two files. A resume switches WAL back on."""
+    path = db_path(run_dir)
+    if not path.is_file() or not os.access(path.parent, os.W_OK):
+        return False
+    conn = sqlite3.connect(path, isolation_level=None)
+    try:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        return str(conn.execute("PRAGMA journal_mode=DELETE").fetchone()[0]).lower() == "delete"
+    except sqlite3.OperationalError:
+        return False
+    finally:
+        conn.close()
+
+
 def _configure(conn: sqlite3.Connection) -> None:
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=NORMAL")
