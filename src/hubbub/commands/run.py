@@ -137,7 +137,6 @@ def progress_line(p: Any) -> str:
 
 def _report(sim: Any, run_dir: Path, progress: Any, quiet: bool) -> None:
     from hubbub.report.html import report_run
-
     from hubbub.store.runstore import fold_wal
 
     written = sim.kind.analyse(run_dir)
@@ -220,7 +219,6 @@ def rebuild_outputs(run_dir: Path, manifest: dict[str, Any]) -> None:
     plots or report leaves them half-written: rebuild them from the event log (they are projections)."""
     from hubbub.report.html import report_run
     from hubbub.runtime.worlds import world_kind
-
     from hubbub.store.runstore import fold_wal
 
     written = world_kind(str(manifest.get("config", {}).get("kind", "trendsim"))).analyse(run_dir)
