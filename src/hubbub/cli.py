@@ -283,11 +283,44 @@ _use_help_conventions(app)
 
 
 def main() -> None:
+    """The ``hubbub`` command: a usage error (unknown option, bad value) is one line on stderr, exit 2."""
     try:
-        app()
+        code = app(standalone_mode=False, prog_name="hubbub")
     except KeyboardInterrupt:
         sys.stderr.write("interrupted\n")
         sys.exit(130)
+    except Exception as exc:  # the command-line parser's own errors (its module moved between typer versions)
+        if type(exc).__name__ == "Abort":
+            sys.stderr.write("aborted\n")
+            sys.exit(1)
+        if not (hasattr(exc, "format_message") and isinstance(getattr(exc, "exit_code", None), int)):
+            raise
+        sys.stderr.write(usage_line(exc, sys.argv[1:]) + "\n")
+        sys.exit(exc.exit_code)
+    sys.exit(code if isinstance(code, int) else 0)
+
+
+def usage_line(exc: Any, argv: list[str]) -> str:
+    """One line for a command-line usage error: the message, the value given, and where help is."""
+    message = " ".join(exc.format_message().split()).rstrip(".")
+    param = getattr(exc, "param", None)
+    given = _given_value(argv, list(getattr(param, "opts", None) or []))
+    if given is not None and repr(given) not in message and f"'{given}'" not in message:
+        message += f" (got {given!r})"
+    ctx = getattr(exc, "ctx", None)
+    where = f"{ctx.command_path} --help" if ctx is not None else "hubbub --help"
+    return f"error: {message}; see '{where}'"
+
+
+def _given_value(argv: list[str], opts: list[str]) -> str | None:
+    """The value that followed one of ``opts`` on the command line (``--opt V`` or ``--opt=V``)."""
+    for i, token in enumerate(argv):
+        for opt in opts:
+            if token == opt and i + 1 < len(argv):
+                return argv[i + 1]
+            if token.startswith(opt + "="):
+                return token[len(opt) + 1:]
+    return None
 
 
 if __name__ == "__main__":

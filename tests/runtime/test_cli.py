@@ -70,3 +70,17 @@ def test_run_show_export_scenarios(tmp_path):
     assert again.exit_code == 2 and "already holds a run" in again.output
     listed = runner.invoke(app, ["scenarios"])
     assert listed.exit_code == 0 and "demo" in listed.output
+
+
+@pytest.mark.parametrize("args, expected", [
+    (["run", "demo", "--concurrency", "abc"], ["--concurrency", "'abc'", "hubbub run --help"]),
+    (["run", "demo", "--bogus"], ["--bogus", "hubbub run --help"]),
+    (["frob"], ["frob", "hubbub --help"]),
+])
+def test_usage_errors_are_one_line_with_exit_2(args, expected):
+    proc = subprocess.run([sys.executable, "-m", "hubbub.cli", *args], capture_output=True, text=True)
+    assert proc.returncode == 2
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: "), proc.stderr
+    for part in expected:
+        assert part in lines[0]
