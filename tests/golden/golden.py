@@ -39,6 +39,8 @@ SIZES: dict[str, dict[str, Any]] = {
     "s3-gender-discrimination": {**_NO_DATA, "s3.network.users": 120, "s3.population.llm_users": 8, "s3.steps": 4},
     "s3-nuclear-energy": {**_NO_DATA, "s3.network.users": 120, "s3.population.llm_users": 8, "s3.steps": 4},
     "s3-workbench-demo": _NO_DATA,
+    "s3-gender-discrimination-research": {**_NO_DATA, "s3.network.users": 40, "s3.steps": 3},
+    "s3-nuclear-energy-research": {**_NO_DATA, "s3.network.users": 40, "s3.steps": 3},
     "combined-ai-labels": {"s3.network.users": 80, "s3.population.llm_users": 6, "trendsim.lifecycle_h": 2.0,
                            "s3.steps": 2},
 }

@@ -13,6 +13,11 @@ import typer
 from hubbub.commands.metavars import BACKENDS
 
 
+_UNCONTACTED = {"llm.base_urls": ["http://server-not-contacted.invalid"]}
+"""A dry run contacts no server, so a scenario for the openai backend needs no URL to be priced; a URL the
+user gives (``--set llm.base_urls=...``) replaces this one."""
+
+
 def estimate_command(scenario: str, sets: list[str], backend: str | None, tokens_per_s: float | None) -> Any:
     """Print the per-kind table and the one-line estimate; return the estimate (for tests)."""
     from rich.console import Console
@@ -24,7 +29,7 @@ def estimate_command(scenario: str, sets: list[str], backend: str | None, tokens
     overrides = parse_sets(sets)
     if backend:
         overrides["llm.backend"] = backend
-    sc = load_scenario(scenario, overrides)
+    sc = load_scenario(scenario, {**_UNCONTACTED, **overrides})
     result = estimate(sc, tokens_per_s)
     console = Console(highlight=False)
     console.print(_table(result, sc.run.name))
