@@ -50,6 +50,7 @@ class LLMConfig(Section):
     preflight_timeout_s: float = Field(15.0, gt=0, le=600, description="Before the first event one tiny choice and one tiny generation test the server; the run stops with one line if they fail or take longer than this.")
     choice_mode: Literal["auto", "logprobs", "schema"] = Field("auto", description="How choices are scored: log-probabilities over option letters, JSON-schema constrained output, or auto (logprobs, falling back to schema).")
     choice_temperature: float = Field(1.0, ge=0, le=5, description="Temperature applied to the renormalised option distribution before sampling (0 = argmax).")
+    scores: Literal["expected", "sampled"] = Field("sampled", description="How a numeric score asked as a choice over bins (TrendSim emotion and social confidence) becomes a state value: expected = the mean of the bins under the model's distribution (no sampling noise), sampled = the bin drawn at llm.choice_temperature. The whole distribution is recorded in llm_calls either way.")
     text_temperature: float = Field(0.8, ge=0, le=2, description="Sampling temperature for generated text.")
     max_tokens: int = Field(80, ge=8, le=2048, description="Upper bound on tokens of one generated text.")
     threads: int | None = Field(None, ge=1, le=256, description="CPU threads for the embedded model (default: all cores but one).")

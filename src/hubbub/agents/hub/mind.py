@@ -49,24 +49,34 @@ class HubMind:
         """The index of the option picked by call ``name``; one option needs no call."""
         if len(options) == 1:
             return 0  # nothing to choose: no model call
+        index, _ = await self._choice(name, key, state, p, options, **fields)
+        return index
+
+    async def score(self, name: str, key: tuple, state: UserState, p: Participant, **fields: Any) -> float:
+        """A number in [0, 1] asked as a choice over :data:`BINS`: the expected value under the model's
+        distribution (``llm.scores = "expected"``) or the bin sampled from it (``"sampled"``)."""
+        index, probs = await self._choice(name, key, state, p, [f"{b:.1f}" for b in BINS], **fields)
+        return expected_bin(probs) if self.cfg.scores == "expected" else BINS[index]
+
+    async def _choice(self, name: str, key: tuple, state: UserState, p: Participant,
+                      options: list[str], **fields: Any) -> tuple[int, tuple[float, ...]]:
         request = ChoiceRequest(f"trendsim.{name}", self.prompts.user(name, p.description, state, **fields),
                                 tuple(options), seed=self.seeds.seed("llm", *key, name),
                                 temperature=self.cfg.choice_temperature, lang=self.lang)
         result = await self.llm.choose_one(request)
         if not result.ok or result.index is None:
             raise Failure(request.kind, result.error or "InvalidOutput: no option picked")
-        return result.index
+        return result.index, result.probs
 
     async def reflect(self, key: tuple, state: UserState, p: Participant, impression: str, action: str) -> UserState:
         """The short-term memory after an action: emotion, confidence, summary, opinion (TrendSim 3.3.2)."""
         fields = {"impression": impression, "action": action}
-        bins = [f"{b:.1f}" for b in BINS]
         # The four calls share everything but their last question: one goes first so a server's prefix
         # cache holds the shared part when the other three arrive together.
-        first = await asyncio.gather(self.choose("reflect_emotion", key, state, p, options=bins, **fields),
+        first = await asyncio.gather(self.score("reflect_emotion", key, state, p, **fields),
                                      return_exceptions=True)
         rest = await asyncio.gather(
-            self.choose("reflect_confidence", key, state, p, options=bins, **fields),
+            self.score("reflect_confidence", key, state, p, **fields),
             self.gen("reflect_summary", key, state, p, **fields),
             self.gen("reflect_opinion", key, state, p, **fields),
             return_exceptions=True,  # wait for all: no orphaned calls, and the reported failure
@@ -76,7 +86,7 @@ class HubMind:
             if isinstance(result, BaseException):
                 raise result
         emotion, confidence, summary, opinion = results
-        return UserState(BINS[emotion], BINS[confidence], summary, opinion)
+        return UserState(emotion, confidence, summary, opinion)
 
     async def attack_text(self, p: Participant, key: tuple, topic: str, comments: list[str]) -> str:
         """A prototype attacker's comment on the topic and the comments so far (TrendSim 3.4)."""
@@ -100,6 +110,15 @@ class HubMind:
         if not result.ok:
             raise Failure("trendsim.censor", result.error or "failed")
         return result.index == 0
+
+
+def expected_bin(probs: tuple[float, ...]) -> float:
+    """The mean of :data:`BINS` under ``probs`` (renormalised), rounded to 4 places so that the value
+    printed in prompts and records is stable; a distribution that is not one over the bins is an error."""
+    total = float(sum(probs))
+    if len(probs) != len(BINS) or not total > 0:
+        raise Failure("trendsim.score", f"InvalidOutput: a score needs a distribution over {len(BINS)} bins, got {probs!r}")
+    return round(sum(b * q for b, q in zip(BINS, probs)) / total, 4)
 
 
 def clean(text: str) -> str:
