@@ -86,8 +86,9 @@ SCORES = {"Ignore": -0.01, "B) do this": -0.05, "Z": -0.1, " A": -0.7, "A": -1.2
 
 @pytest.mark.parametrize("seed", [1, 2, 3, 42, 2**33])
 def test_the_pick_depends_on_seed_and_letter_scores_only(seed):
-    """Same seed, same letter scores: the same option, whatever the question and options say. Tokens
-    that are not exactly an option letter (``"B) do this"``, ``"C)"``, ``"Z"``) are ignored."""
+    """Same seed, same letter scores: the same option, whatever the question and options say. A token
+    that is a letter followed only by answer punctuation (``"C)"``) stands for that letter; tokens with
+    more after the letter (``"B) do this"``) or naming no option (``"Z"``) are ignored."""
     backend = OpenAIBackend("http://127.0.0.1:9", "m", transport=logprob_server(SCORES), max_retries=0)
     benign = ChoiceRequest("t", (("user", "Which do you pick?"),), ("like", "comment", "repost"), seed=seed)
     picks = []
@@ -101,8 +102,8 @@ def test_the_pick_depends_on_seed_and_letter_scores_only(seed):
     assert {p.probs for p in picks} == {reference.probs}
     shown = render_choice(benign)
     by_letter = {letter: reference.probs[i] for letter, i in zip(shown.letters, shown.order)}
-    assert by_letter["C"] == 0.0  # "C)" is not the token "C"
-    assert by_letter["A"] > 0 and by_letter["B"] > 0
+    assert by_letter["C"] > by_letter["B"] > 0  # "C)" is C; "B) do this" adds nothing to B
+    assert by_letter["A"] > by_letter["B"]  # " A" and "A" add up
 
 
 @pytest.mark.parametrize("answer, letter", [

@@ -152,9 +152,11 @@ def test_empty_completions_are_explicit_failures_not_empty_texts(llama):
     assert text.error.startswith("InvalidOutput: empty completion")
     assert not choice.ok and choice.index is None
     assert choice.error.startswith("InvalidOutput: constrained answer")
-    assert choice.stats.attempts == 2  # log-probabilities, then the constrained fallback
+    # the log-probability try missed (its own row), then the constrained request failed
+    assert [p.outcome for p in choice.probes] == ["miss"] and choice.stats.method == "schema"
+    assert choice.stats.attempts == 1
     record_figures("llm_request", test="empty completions", faults=["empty"], attempts=text.stats.attempts
-                   + choice.stats.attempts, outcome="InvalidOutput (recorded failure)")
+                   + choice.stats.attempts + sum(p.attempts for p in choice.probes), outcome="InvalidOutput (recorded failure)")
 
 
 @live
@@ -280,7 +282,8 @@ def run_figures(run_dir: Path) -> dict:
     manifest = json.loads((run_dir / "manifest.json").read_text(encoding="utf-8"))
     (events,), = table(run_dir, "SELECT COUNT(*) FROM events")
     (calls, attempts, failed), = table(run_dir, "SELECT COUNT(*), COALESCE(SUM(attempts), 0), COALESCE(SUM("
-                                                "error IS NOT NULL), 0) FROM llm_calls WHERE cache_hit = 0")
+                                                "error IS NOT NULL), 0) FROM llm_calls WHERE cache_hit = 0 "
+                                                "AND COALESCE(outcome, '') != 'miss'")
     (failure_events,), = table(run_dir, "SELECT COUNT(*) FROM events WHERE kind = 'llm_failure'")
     counts = manifest.get("counts", {})
     assert counts.get("events") == events, "events in the manifest and in the log differ"
@@ -366,7 +369,7 @@ def test_watchdog_stops_a_run_that_makes_no_progress_and_it_resumes_exactly(tmp_
     assert waited < 30
     assert read_manifest(tmp_path / "run")["status"] == "failed"
     Simulation.resume(tmp_path / "run").run()
-    columns = ["seq", "time", "kind", "agent", "data"]
+    columns = ["seq", "time", "kind", "agent_id", "data"]
     resumed, reference = load_run(tmp_path / "run").events, load_run(tmp_path / "reference").events
     assert resumed[columns].to_json() == reference[columns].to_json()
     record_figures("llm_run", test="watchdog then resume (scripted backend that stops answering)",

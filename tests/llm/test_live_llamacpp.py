@@ -86,3 +86,16 @@ def test_same_engine_same_answer_over_http_and_in_process(base_url, engine):
         engine.extra_body = {}
     assert over_http.stats.cached_tokens == in_process.stats.cached_tokens == 0
     assert over_http.probs == in_process.probs and over_http.index == in_process.index
+
+
+ZH_CHOICE = ChoiceRequest("emotion", (("system", "你是安娜，一名28岁的教师，关心环境。"),
+                                      ("user", "日本将把处理过的核废水排入大海。你的感受如何？")),
+                          ("平静", "一般", "强烈"), seed=7, lang="zh")
+
+
+def test_chinese_choices_are_scored_by_log_probabilities(base_url, engine):
+    """The answer prefix ("答案：") makes the next token a letter, in process and over HTTP."""
+    over_http = OpenAIBackend([base_url], "smollm2", timeout_s=60, max_retries=0)
+    for picked, name in ((engine.choose([ZH_CHOICE])[0], "embedded"), (over_http.choose([ZH_CHOICE])[0], "openai")):
+        check_choice(picked, name)
+        assert set(picked.raw["letter_logprobs"]) == {"A", "B", "C"} and not picked.probes

@@ -112,7 +112,8 @@ def test_choice_request_body_asks_for_one_greedy_token_with_top_logprobs():
     assert body["model"] == "test-model" and body["seed"] == wire_seed(2**40 + 3) == 3
     assert (body["max_tokens"], body["temperature"], body["logprobs"], body["top_logprobs"]) == (1, 0, True, 20)
     assert body["messages"][0] == {"role": "system", "content": MESSAGES[0][1]}
-    assert "A) " in body["messages"][-1]["content"]
+    assert "A) " in body["messages"][-2]["content"] and body["messages"][-2]["role"] == "user"
+    assert body["messages"][-1] == {"role": "assistant", "content": "Answer:"}  # the next token is the letter
 
 
 def test_legacy_completions_shape_with_spaced_tokens():
@@ -124,7 +125,7 @@ def test_legacy_completions_shape_with_spaced_tokens():
     backend, _ = make(server, endpoint="completions")
     [result] = backend.choose([request])
     assert server.requests[0].url.path == "/v1/completions"
-    assert server.body()["logprobs"] == 20 and server.body()["prompt"].endswith("Assistant:")
+    assert server.body()["logprobs"] == 20 and server.body()["prompt"].endswith("\n\nAssistant: Answer:")
     assert result.ok and result.stats.method == "logprobs"
     shown = dict(zip(render_choice(request).letters, render_choice(request).order))
     assert result.probs[shown["A"]] + result.probs[b_option] == pytest.approx(1.0)
@@ -147,8 +148,11 @@ def test_falls_back_to_a_json_schema_answer(first):
     assert schema_body["json_schema"] == {"type": "string", "enum": ["A", "B", "C", "D"]}
     expected = render_choice(request).order[2]
     assert result.ok and result.index == expected and result.probs[expected] == 1.0
-    assert (result.stats.method, result.stats.outcome, result.stats.attempts) == ("schema", "fallback", 2)
-    assert result.stats.prompt_tokens == 110
+    assert (result.stats.method, result.stats.outcome, result.stats.attempts) == ("schema", "fallback", 1)
+    assert result.stats.prompt_tokens == 60  # each exchange keeps its own tokens: the miss is a probe
+    [probe] = result.probes
+    assert (probe.method, probe.outcome, probe.prompt_tokens, probe.attempts) == ("logprobs", "miss", 50, 1)
+    assert "messages" in schema_body and schema_body["messages"][-1]["role"] == "user"  # no answer prefix here
 
 
 def test_schema_mode_goes_straight_to_the_constrained_answer():
@@ -376,6 +380,7 @@ def test_describe_lists_the_settings():
     assert backend.describe() == {
         "backend": "openai", "model": "test-model", "base_urls": ["http://llm.test/v1"], "endpoint": "chat",
         "timeout_s": 12.0, "max_retries": 2, "max_concurrency": 5, "choice_mode": "schema", "top_logprobs": 20,
+        "answer_prefix": True, "misses_before_schema": 3,
         "extra_body": {}}
 
 

@@ -21,6 +21,7 @@ WORKLOADS: dict[str, str] = {
     "tokens": "prompt and completion tokens per call kind and per activation, prefix-cache reuse",
     "scale": "hybrid run: 1,000,000 rule-based users on ~10,000,000 edges plus 1,000 LLM users",
     "memory": "a 300-step run: prompt size and process memory over time (series and slope)",
+    "choices": "share of choices answered by log-probabilities (one request), per language and call kind",
 }
 """Workload name -> what it measures (the module is ``hubbub.bench.<name>``)."""
 

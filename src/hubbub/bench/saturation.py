@@ -160,7 +160,7 @@ def _figures(report: Report, name: str, timed: Any, n: int, raw_wall: float, run
     ratio = report.figure(p + "ratio", run_rps / max(raw_rps, 1e-9), "", f"{name}: ratio (a)/(b), requests/s")
     report.figure(p + "ratio_tokens", run_all / raw_all if run_all and raw_all else None, "",
                   f"{name}: ratio (a)/(b), tokens/s (prompt + completion)")
-    failed = sum(1 for s in raw_stats if s.outcome != "ok" and s.outcome != "fallback")
+    failed = sum(1 for s in raw_stats if s.outcome.startswith("error"))
     report.figure(p + "raw_failed", failed, "", f"{name}: failed requests in the raw batch")
     if name == "scripted":
         report.note("scripted: a stand-in server with no capacity limit, for checking the plumbing; its ratio "

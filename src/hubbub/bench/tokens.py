@@ -76,7 +76,7 @@ def _seed_comments(count: int) -> tuple[Any, ...]:
 
 def measure(name: str, run_dir: Any, report: Report) -> None:
     calls = recorded_calls(run_dir)
-    calls = calls[calls["outcome"].isin(["ok", "fallback"])]
+    calls = calls[~calls["outcome"].fillna("").str.startswith("error")]  # every exchange that was answered
     activations = user_activations(run_dir)
     report.table(f"{name}: tokens per call kind (means)", by_kind(calls))
     p = f"{name}_"

@@ -1,6 +1,6 @@
 """`hubbub bench WORKLOAD`: run a benchmark workload, print its figures and targets, save them as JSON.
 
-Workloads: saturation, engine, tokens, scale, memory (see :mod:`hubbub.bench`). ``--quick`` uses
+Workloads: saturation, engine, tokens, scale, memory, choices (see :mod:`hubbub.bench`). ``--quick`` uses
 small sizes (seconds); without it the sizes of docs/PERFORMANCE.md are used. Options that a workload
 does not take are refused with the list of those it does take.
 """
@@ -31,7 +31,7 @@ def register(app: typer.Typer) -> None:
         users: Optional[int] = typer.Option(None, "--users", metavar="N", help="TrendSim users."),
         hours: Optional[float] = typer.Option(None, "--hours", metavar="H", help="Simulated hours of the TrendSim topic."),
         concurrency: Optional[int] = typer.Option(None, "--concurrency", metavar="N", help="run.concurrency of the simulation."),
-        backend: Optional[List[str]] = typer.Option(None, "--backend", metavar=LIVE_BACKENDS, help="LLM backend to measure (repeat for several; saturation: embedded, openai; tokens: embedded, openai, scripted)."),
+        backend: Optional[List[str]] = typer.Option(None, "--backend", metavar=LIVE_BACKENDS, help="LLM backend to measure (repeat for several; saturation, choices: embedded, openai; tokens: embedded, openai, scripted)."),
         base_url: Optional[List[str]] = typer.Option(None, "--base-url", metavar="URL", help="An external OpenAI-compatible server for --backend openai (vLLM, ...; repeat for several); default: start llama.cpp on loopback."),
         model: Optional[str] = typer.Option(None, "--model", metavar="NAME", help="Model name on the --base-url server."),
         parallel: Optional[int] = typer.Option(None, "--parallel", metavar="N", help="Parallel slots of the llama.cpp engine / server."),

@@ -76,6 +76,9 @@ class ChoiceResult:
     stats: CallStats
     error: str | None = None
     raw: dict[str, Any] = field(default_factory=dict)
+    probes: tuple[CallStats, ...] = ()
+    """Earlier exchanges of this request that did not answer it (a log-probability miss before the
+    schema request): each is recorded as its own ``llm_calls`` row with its own tokens."""
 
     @property
     def ok(self) -> bool:

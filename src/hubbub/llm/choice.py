@@ -4,11 +4,18 @@ The options are shown as lettered lines in an order shuffled with the request's 
 becomes noise rather than a systematic "everyone picks A"). The model's next-token log-probabilities
 over the letters are renormalised, tempered and *sampled* with the seed; the pick and the
 distribution are mapped back to the request's own option order.
+
+The prompt ends with the start of the answer (``Answer:`` / ``答案：``) as an assistant turn, so the
+next token is the letter. Without it a model asked in Chinese starts its answer in Chinese: the
+option letters fall out of the top log-probabilities, and llama.cpp's server drops the log-probabilities
+of a reply altogether when its one token is part of a multi-byte character (docs/PERFORMANCE.md,
+"One request per choice").
 """
 
 from __future__ import annotations
 
 import math
+import unicodedata
 from dataclasses import dataclass
 
 import numpy as np
@@ -22,6 +29,10 @@ _INSTRUCTION = {
     "en": "Options:\n{lines}\nAnswer with the letter of one option only.",
     "zh": "选项：\n{lines}\n只回答一个选项的字母。",
 }
+ANSWER_PREFIX = {"en": "Answer:", "zh": "答案："}
+"""The assistant's first words before the letter. No trailing space: SmolLM2 then puts 87-91 % of the
+next token's probability on the letters (with ``"Answer: "`` it wants a digit)."""
+_AFTER_LETTER = ").）.．:：、 "
 
 
 @dataclass(frozen=True)
@@ -31,6 +42,7 @@ class RenderedChoice:
     messages: Messages
     letters: tuple[str, ...]
     order: tuple[int, ...]  # order[k] = index in request.options shown under letters[k]
+    answer_prefix: str = ""  # the assistant turn the letter follows (empty: none)
 
 
 def option_order(request: ChoiceRequest) -> tuple[int, ...]:
@@ -52,7 +64,17 @@ def render_choice(request: ChoiceRequest) -> RenderedChoice:
     if role != "user":
         raise ValueError(f"the last message of a choice must be the user's, got {role!r}")
     messages[-1] = (role, f"{content}\n\n{instruction}")
-    return RenderedChoice(tuple(messages), letters, order)
+    prefix = ANSWER_PREFIX.get(request.lang, ANSWER_PREFIX["en"])
+    return RenderedChoice(tuple(messages), letters, order, prefix)
+
+
+def letter_key(token: str, markers: str) -> str:
+    """The option letter a token stands for: ``" B"``, ``"B)"`` and full-width ``"Ｂ"`` all mean B;
+    other tokens are returned stripped (they match no letter unless they are one)."""
+    text = unicodedata.normalize("NFKC", token).strip(markers)
+    if len(text) > 1 and text[0] in LETTERS and all(ch in _AFTER_LETTER for ch in text[1:]):
+        return text[0]
+    return text
 
 
 CONTROL_TOKENS = (("<|", "‹|"), ("|>", "|›"), ("</s>", "‹/s›"), ("<s>", "‹s›"), ("[INST]", "［INST］"),

@@ -148,8 +148,12 @@ class EmbeddedBackend(ChatBackend):
         parallel: int = 4,
         ctx_per_slot: int = 2048,
         extra_body: Mapping[str, Any] | None = None,
+        *,
+        answer_prefix: bool = True,
+        misses_before_schema: int = 3,
     ) -> None:
         self.extra_body = dict(extra_body or {})
+        self.answer_prefix, self.misses_before_schema = bool(answer_prefix), int(misses_before_schema)
         self.threads = threads or default_threads()
         self.parallel = parallel
         self.ctx_per_slot = ctx_per_slot
@@ -170,6 +174,8 @@ class EmbeddedBackend(ChatBackend):
             "parallel": self.parallel,
             "ctx_per_slot": self.ctx_per_slot,
             "extra_body": self.extra_body,
+            "answer_prefix": self.answer_prefix,
+            "misses_before_schema": self.misses_before_schema,
             "persona_signal": False if self.bundled else None,
         }
 

@@ -127,6 +127,8 @@ class OpenAIBackend(ChatBackend):
         down_cooldown_s: float = 5.0,
         extra_body: Mapping[str, Any] | None = None,
         sleep: Sleep | None = None,
+        answer_prefix: bool = True,
+        misses_before_schema: int = 3,
     ) -> None:
         urls = [base_urls] if isinstance(base_urls, str) else list(base_urls)
         _check_settings(urls, timeout_s, max_retries, max_concurrency, choice_mode, endpoint, top_logprobs)
@@ -143,6 +145,7 @@ class OpenAIBackend(ChatBackend):
         self.retry_after_cap_s = float(retry_after_cap_s)
         self.down_cooldown_s = float(down_cooldown_s)
         self.extra_body = dict(extra_body or {})
+        self.answer_prefix, self.misses_before_schema = bool(answer_prefix), int(misses_before_schema)
         self._transport = transport
         self._sleep: Sleep = sleep if sleep is not None else asyncio.sleep
         self._turn = itertools.count()
@@ -163,6 +166,8 @@ class OpenAIBackend(ChatBackend):
             "max_concurrency": self.max_concurrency,
             "choice_mode": self.choice_mode,
             "top_logprobs": self.top_logprobs,
+            "answer_prefix": self.answer_prefix,
+            "misses_before_schema": self.misses_before_schema,
             "extra_body": self.extra_body,
         }
 

@@ -28,10 +28,12 @@ from hubbub.llm.base import (
 from hubbub.llm.choice import (
     RenderedChoice,
     letter_distribution,
+    letter_key,
     parse_letter,
     render_choice,
     sample_pick,
 )
+from hubbub.llm.switch import FALLBACK, MISS, SWITCHED, SchemaSwitch
 
 Endpoint = Literal["chat", "completions"]
 ChoiceMode = Literal["auto", "logprobs", "schema"]
@@ -71,8 +73,11 @@ def wire_messages(messages: Messages) -> list[dict[str, str]]:
 
 
 def transcript(messages: Messages) -> str:
-    """A plain-text prompt for the legacy completions endpoint (no chat template on our side)."""
+    """A plain-text prompt for the legacy completions endpoint (no chat template on our side); a final
+    assistant turn is the start of the answer, continued as it is."""
     parts = [f"{role.capitalize()}: {content}" for role, content in messages]
+    if messages and messages[-1][0] == "assistant":
+        return "\n\n".join(parts)
     return "\n\n".join(parts) + "\n\nAssistant:"
 
 
@@ -83,8 +88,13 @@ def base_body(messages: Messages, endpoint: Endpoint, seed: int) -> dict[str, An
     return {"messages": wire_messages(messages), "seed": wire_seed(seed)}
 
 
-def logprob_body(messages: Messages, endpoint: Endpoint, seed: int, top_logprobs: int) -> dict[str, Any]:
-    """One greedy next token with the top-N alternatives: the letter scores of a choice."""
+def logprob_body(messages: Messages, endpoint: Endpoint, seed: int, top_logprobs: int,
+                 answer_prefix: str = "") -> dict[str, Any]:
+    """One greedy next token with the top-N alternatives: the letter scores of a choice. A non-empty
+    ``answer_prefix`` is sent as the start of the assistant's turn, which the server continues (llama.cpp,
+    Ollama; vLLM with ``continue_final_message``), so that next token is the letter."""
+    if answer_prefix:
+        messages = (*messages, ("assistant", answer_prefix))
     body = base_body(messages, endpoint, seed)
     body.update(max_tokens=1, temperature=0)
     if endpoint == "completions":
@@ -135,12 +145,12 @@ def reply_text(response: dict[str, Any]) -> str:
 
 
 def letter_logprobs(response: dict[str, Any]) -> dict[str, float] | None:
-    """Log-probabilities of the first generated token's alternatives, by stripped token text.
+    """Log-probabilities of the first generated token's alternatives, by the letter they stand for.
 
     Accepts the chat shape (``logprobs.content[0].top_logprobs`` = list of ``{token, logprob}``) and
     the legacy completions shape (``logprobs.top_logprobs[0]`` = ``{token: logprob}``). Tokens that
-    strip to the same text (``"A"`` and ``" A"``) are both ways of answering it, so their
-    probabilities add. None when the reply carries no log-probabilities at all."""
+    stand for the same letter (``"A"``, ``" A"``, ``"A)"``, full-width ``"Ａ"``) are all ways of answering
+    it, so their probabilities add. None when the reply carries no log-probabilities at all."""
     logprobs = (first_choice(response) or {}).get("logprobs")
     if not isinstance(logprobs, dict):
         return None
@@ -149,7 +159,7 @@ def letter_logprobs(response: dict[str, Any]) -> dict[str, float] | None:
         return None
     merged: dict[str, float] = {}
     for token, logprob in pairs:
-        key = token.strip(_TOKEN_MARKERS)
+        key = letter_key(token, _TOKEN_MARKERS)
         merged[key] = float(np.logaddexp(merged[key], logprob)) if key in merged else logprob
     return merged
 
@@ -204,7 +214,7 @@ def _add(a: int | None, b: int | None) -> int | None:
 
 @dataclass
 class _Tally:
-    """What one request cost across its exchanges (the logprob try and a schema fallback)."""
+    """What one exchange cost (a choice's logprob try and its schema request are tallied apart)."""
 
     started: float = field(default_factory=time.perf_counter)
     attempts: int = 0
@@ -224,6 +234,12 @@ class ChatBackend(Backend):
     endpoint: Endpoint = "chat"
     choice_mode: ChoiceMode = "auto"
     top_logprobs: int = 20
+    answer_prefix: bool = True
+    """End a choice with the start of the answer as an assistant turn (see :mod:`hubbub.llm.choice`);
+    off for servers that refuse a final assistant message."""
+    misses_before_schema: int = 3
+    """``choice_mode = "auto"``: misses in a row after which a call kind goes straight to schema
+    requests (0 = never; see :mod:`hubbub.llm.switch`)."""
     extra_body: dict[str, Any] = {}  # noqa: RUF012  (never mutated; instances assign their own)
     """Server-specific fields added to every body (``{"cache_prompt": False}`` for llama.cpp,
     ``{"chat_template_kwargs": {"enable_thinking": False}}`` for vLLM, ...). The fields hubbub sets
@@ -240,21 +256,35 @@ class ChatBackend(Backend):
         """Hook: adjust messages before they are sent (the embedded model needs a system turn)."""
         return messages
 
+    @property
+    def choice_switch(self) -> SchemaSwitch:
+        """This backend's auto-mode switch (made on first use: subclasses keep their own __init__)."""
+        switch = self.__dict__.get("_choice_switch")
+        if switch is None:
+            switch = self.__dict__["_choice_switch"] = SchemaSwitch(self.misses_before_schema)
+        return switch
+
     async def choose_one(self, request: ChoiceRequest) -> ChoiceResult:
-        tally = _Tally()
         rendered = render_choice(request)
         messages = self._prepare(rendered.messages)
-        if self.choice_mode != "schema":
-            result = await self._choose_by_logprobs(request, rendered, messages, tally)
-            if result is not None:
-                return result
-        return await self._choose_by_schema(request, rendered, messages, tally)
+        if self.choice_mode == "schema":
+            return await self._choose_by_schema(request, rendered, messages, "ok")
+        if self.choice_mode == "auto" and self.choice_switch.use_schema(request.kind, self.endpoint):
+            return await self._choose_by_schema(request, rendered, messages, SWITCHED)
+        result = await self._choose_by_logprobs(request, rendered, messages)
+        if isinstance(result, CallStats):  # a miss: ask again, constrained; the miss keeps its own row
+            result = await self._choose_by_schema(request, rendered, messages, FALLBACK, probe=result)
+        if self.choice_mode == "auto" and result.ok:
+            self.choice_switch.observe(request.kind, self.endpoint, result.stats.method, result.stats.outcome)
+        return result
 
     async def _choose_by_logprobs(
-        self, request: ChoiceRequest, rendered: RenderedChoice, messages: Messages, tally: _Tally
-    ) -> ChoiceResult | None:
-        """Score the letters; None means "fall back to a constrained answer"."""
-        exchange = await self._send(logprob_body(messages, self.endpoint, request.seed, self.top_logprobs),
+        self, request: ChoiceRequest, rendered: RenderedChoice, messages: Messages
+    ) -> ChoiceResult | CallStats:
+        """Score the letters; the miss's stats mean "fall back to a constrained answer"."""
+        tally = _Tally()
+        prefix = rendered.answer_prefix if self.answer_prefix else ""
+        exchange = await self._send(logprob_body(messages, self.endpoint, request.seed, self.top_logprobs, prefix),
                                     request.seed)
         tally.add(exchange)
         if exchange.error is not None:
@@ -266,31 +296,32 @@ class ChatBackend(Backend):
                 what = "no log-probabilities" if scores is None else "no option letter among the top log-probabilities"
                 message = f"InvalidOutput: {what} in the reply from {exchange.source}"
                 return self._choice_failure(request, tally, message, "logprobs")
-            return None
+            return self._stats(request.kind, tally, MISS, "logprobs")
         index, probs = sample_pick(request, rendered, shown)
         raw = {"letter_logprobs": {k: scores[k] for k in rendered.letters if scores and k in scores}}
         return ChoiceResult(index, probs, self._stats(request.kind, tally, "ok", "logprobs"), raw=raw)
 
-    async def _choose_by_schema(
-        self, request: ChoiceRequest, rendered: RenderedChoice, messages: Messages, tally: _Tally
-    ) -> ChoiceResult:
-        """Ask for a JSON-schema-constrained letter; the pick then has probability 1."""
-        fallback = tally.attempts > 0
+    async def _choose_by_schema(self, request: ChoiceRequest, rendered: RenderedChoice, messages: Messages,
+                                outcome: str, probe: CallStats | None = None) -> ChoiceResult:
+        """Ask for a JSON-schema-constrained letter; the pick then has probability 1. ``probe`` is the
+        missed logprob exchange this answers, recorded as its own row."""
+        tally = _Tally()
+        probes = (probe,) if probe is not None else ()
         exchange = await self._send(schema_body(messages, self.endpoint, request.seed, rendered.letters),
                                     request.seed)
         tally.add(exchange)
         if exchange.error is not None:
-            return self._choice_failure(request, tally, exchange.error, "schema")
+            return self._choice_failure(request, tally, exchange.error, "schema", probes)
         text = reply_text(exchange.response or {})
         letter = parse_letter(text, rendered)
         if letter is None:
             allowed = ", ".join(rendered.letters)
             message = f"InvalidOutput: constrained answer {text[:40]!r} from {exchange.source} is not one of {allowed}"
-            return self._choice_failure(request, tally, message, "schema")
+            return self._choice_failure(request, tally, message, "schema", probes)
         index = rendered.order[rendered.letters.index(letter)]
         probs = tuple(1.0 if i == index else 0.0 for i in range(len(request.options)))
-        stats = self._stats(request.kind, tally, "fallback" if fallback else "ok", "schema")
-        return ChoiceResult(index, probs, stats, raw={"schema_answer": text[:40]})
+        stats = self._stats(request.kind, tally, outcome, "schema")
+        return ChoiceResult(index, probs, stats, raw={"schema_answer": text[:40]}, probes=probes)
 
     async def generate_one(self, request: GenerateRequest) -> GenerateResult:
         tally = _Tally()
@@ -306,8 +337,10 @@ class ChatBackend(Backend):
             return GenerateResult(None, self._stats(request.kind, tally, _outcome(error), "generate"), error=error)
         return GenerateResult(text, self._stats(request.kind, tally, "ok", "generate"))
 
-    def _choice_failure(self, request: ChoiceRequest, tally: _Tally, error: str, method: str) -> ChoiceResult:
-        return ChoiceResult(None, (), self._stats(request.kind, tally, _outcome(error), method), error=error)
+    def _choice_failure(self, request: ChoiceRequest, tally: _Tally, error: str, method: str,
+                        probes: tuple[CallStats, ...] = ()) -> ChoiceResult:
+        stats = self._stats(request.kind, tally, _outcome(error), method)
+        return ChoiceResult(None, (), stats, error=error, probes=probes)
 
     def _stats(self, kind: str, tally: _Tally, outcome: str, method: str) -> CallStats:
         return self.stats(kind, latency_s=time.perf_counter() - tally.started, attempts=max(tally.attempts, 1),

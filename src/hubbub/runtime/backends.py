@@ -31,7 +31,8 @@ def make_inner(cfg: LLMConfig) -> Backend | None:
     if cfg.backend == "embedded":
         from hubbub.llm.embedded import EmbeddedBackend
 
-        return EmbeddedBackend(model_path=cfg.model or None, threads=cfg.threads, parallel=cfg.parallel)
+        return EmbeddedBackend(model_path=cfg.model or None, threads=cfg.threads, parallel=cfg.parallel,
+                               answer_prefix=cfg.answer_prefix, misses_before_schema=cfg.logprob_misses_before_schema)
     if cfg.backend == "openai":
         return _openai(cfg)
     return None
@@ -41,7 +42,8 @@ def _openai(cfg: LLMConfig, **overrides: Any) -> Backend:
     from hubbub.llm.openai import OpenAIBackend
 
     settings: dict[str, Any] = dict(timeout_s=cfg.timeout_s, max_retries=cfg.max_retries,
-                                    max_concurrency=cfg.max_concurrency, choice_mode=cfg.choice_mode)
+                                    max_concurrency=cfg.max_concurrency, choice_mode=cfg.choice_mode,
+                                    answer_prefix=cfg.answer_prefix, misses_before_schema=cfg.logprob_misses_before_schema)
     settings.update(overrides)
     return OpenAIBackend(base_urls=list(cfg.base_urls), model=cfg.model, api_key=read_api_key(cfg), **settings)
 
@@ -94,10 +96,19 @@ def make_backend(cfg: LLMConfig, run_store: ReplyStore, on_call: OnCall | None,
         source = Path(cfg.replay_from)
         stores.append(_recording(RunStore.open(source.parent if source.suffix == ".sqlite" else source), cfg))
     inner = make_inner(cfg)
+    if resuming and inner is not None:
+        restore_choice_switch(inner, run_store)
     model = inner.model if inner is not None else _recorded_model(stores[-1])
     replies = ChainedReplies(stores)
     failures = replies if inner is None else ChainedReplies([run_store]) if resuming else None
     return CachedBackend(inner, replies, on_call=on_call, model=model, failures=failures)
+
+
+def restore_choice_switch(inner: Backend, run_store: Any) -> None:
+    """A resumed run's auto-mode switch starts where the record left it (hubbub.llm.switch)."""
+    switch, history = getattr(inner, "choice_switch", None), getattr(run_store, "choice_history", None)
+    if switch is not None and history is not None:
+        switch.restore(history(), getattr(inner, "endpoint", "chat"))
 
 
 def _recorded_model(store: Any) -> str:
