@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 
 import pytest
@@ -45,3 +46,41 @@ def test_a_folder_without_the_scenarios_language_is_refused(tmp_path):
     (tmp_path / "prompts" / "zh").mkdir(parents=True)
     with pytest.raises(hubbub.ConfigError, match="language 'en'"):
         hubbub.Simulation(_scenario(tmp_path / "prompts"), tmp_path / "run")
+
+
+def _feed_scenario(folder):
+    no_data = {key: "" for key in ("s3.population.marginals_file", "s3.seed_posts.file", "s3.rule.texts_file",
+                                   "s3.attitude.history_file")}
+    return hubbub.load_scenario("s3-nuclear-energy", {**no_data, "llm.backend": "scripted", "s3.network.users": 120,
+                                                      "s3.population.llm_users": 8, "s3.steps": 3,
+                                                      "agents.prompts_dir": str(folder)})
+
+
+def test_a_follow_feed_text_override_is_what_the_model_is_sent(tmp_path):
+    feed = tmp_path / "prompts" / "en" / "feed"
+    feed.mkdir(parents=True)
+    (feed / "behaviour_question.txt").write_text("MY-OWN-FEED-QUESTION: what now?\n", encoding="utf-8")
+    (feed / "event.txt").write_text("MY-OWN-EVENT-LINE {event}", encoding="utf-8")
+    sim = hubbub.Simulation(_feed_scenario(tmp_path / "prompts"), tmp_path / "run")
+    sim.run()
+    conn = sqlite3.connect(tmp_path / "run" / "run.sqlite")
+    rows = conn.execute("SELECT kind, request FROM llm_calls").fetchall()
+    conn.close()
+    behaviour = [r for k, r in rows if k == "s3.behaviour"]
+    emotion = [r for k, r in rows if k == "s3.emotion"]
+    assert behaviour and all("MY-OWN-FEED-QUESTION" in r and "MY-OWN-EVENT-LINE" in r for r in behaviour)
+    assert emotion and not any("MY-OWN-FEED-QUESTION" in r for r in emotion)
+
+
+@pytest.mark.parametrize("name, text, message", [
+    ("no_such_text.txt", "hello", "is not a known follow-feed text"),
+    ("event.txt", "{event} {secret}", "unknown field(s) {secret}"),
+])
+def test_a_bad_follow_feed_override_is_refused_before_anything_is_written(tmp_path, name, text, message):
+    feed = tmp_path / "prompts" / "en" / "feed"
+    feed.mkdir(parents=True)
+    (feed / name).write_text(text, encoding="utf-8")
+    with pytest.raises(hubbub.ConfigError, match=re.escape(message)) as info:
+        hubbub.Simulation(_feed_scenario(tmp_path / "prompts"), tmp_path / "run")
+    assert "\n" not in str(info.value)
+    assert not (tmp_path / "run").exists()

@@ -64,3 +64,20 @@ def test_example_runs_on_the_scripted_backend_and_writes_its_outputs(script: Pat
         assert manifest["backend"]["backend"] == "scripted", path
     strays = sorted(p.name for p in tmp_path.iterdir() if p != out)
     assert not strays, f"{script.name} wrote outside --out: {strays}"
+
+
+def test_the_custom_action_example_offers_its_action_and_users_take_it(tmp_path: Path) -> None:
+    """05: the action registered from Python is an option of the Comment page and is in the run record."""
+    from hubbub.store import load_run
+
+    proc, out = run_example(EXAMPLES_DIR / "05_custom_action.py", tmp_path)
+    assert proc.returncode == 0, proc.stderr[-4000:]
+    run = load_run(out / "run")
+    taken = [d for d in run.events[run.events["kind"] == "action"]["data"] if d["action"] == "report_comment"]
+    assert taken and all(d["target"] is not None and d["reports"] >= 1 for d in taken)
+    options = {}
+    for kind, request in zip(run.llm_calls["kind"], run.llm_calls["request"]):
+        options.setdefault(kind, []).append(tuple(request.get("options", ())))
+    assert any("Report this comment" in o for o in options["trendsim.action_comment"])
+    assert not any("Report this comment" in o for kind, asked in options.items() if kind != "trendsim.action_comment"
+                   for o in asked)

@@ -70,6 +70,7 @@ class Hub:
         self._views: list[float] = []
         self.ranker = "likes"
         self._labels: dict[int, list[tuple[float, str]]] = {}
+        self._marks: dict[tuple[str, int], list[float]] = {}
 
     # ---- writes (commit time only) ----
 
@@ -101,6 +102,17 @@ class Hub:
 
     def view(self, visible_at: float) -> None:
         bisect.insort(self._views, visible_at)
+
+    def mark(self, kind: str, item_id: int, visible_at: float) -> int:
+        """Record one mark of ``kind`` (a report, a bookmark: what a registered action leaves) on item
+        ``item_id``, visible from ``visible_at``; returns how many marks of that kind it has now."""
+        times = self._marks.setdefault((kind, item_id), [])
+        bisect.insort(times, visible_at)
+        return len(times)
+
+    def marks(self, kind: str, item_id: int, t: float) -> int:
+        """How many marks of ``kind`` item ``item_id`` has that are visible at ``t``."""
+        return bisect.bisect_right(self._marks.get((kind, item_id), []), t)
 
     def label_comment(self, comment_id: int, text: str, from_time: float) -> None:
         """Attach a community note / warning label, shown with the comment from ``from_time`` on."""

@@ -24,6 +24,7 @@ from hubbub.agents.feed.policy import Context, Post, checked
 from hubbub.kernel.seeding import derive_seed
 from hubbub.registry import POLICIES
 from hubbub.agents.feed import prompts as bh
+from hubbub.agents.prompts import prompts_from
 from hubbub.agents.user import LLMUser
 
 
@@ -71,8 +72,13 @@ class Decision:
 class LLMAgents:
     """Asks the backend for LLM users' decisions (see the module docstring)."""
 
-    def __init__(self, sc: Any, llm: Any, seeds: Any, pools: dict[int, MemoryPool], policies: Any = None) -> None:
+    def __init__(self, sc: Any, llm: Any, seeds: Any, pools: dict[int, MemoryPool], policies: Any = None, *,
+                 actions: tuple[Any, ...]) -> None:
         self.sc, self.cfg, self.lang = sc, sc.s3, sc.lang
+        self.actions = actions
+        """The follow feed's actions (``hubbub.platform.actions.Action``: name, feed option text, what
+        they write), in the order their options are offered."""
+        self.options = tuple(a.option(sc.lang, "feed") for a in actions)
         self.learned_emotion = getattr(policies, "emotion", None)
         self.learned_attitude = getattr(policies, "attitude", None)
         self.llm, self.seeds, self.pools = llm, seeds, pools
@@ -81,7 +87,8 @@ class LLMAgents:
         self.policy = POLICIES.get(pop.policy, "s3.population.policy") if pop.policy else None
         self.policy_users = set(list(pools)[: pop.policy_users]) if self.policy else set()
         """The LLM-slot users a registered policy drives instead of the LLM (the first policy_users)."""
-        self.overhead = _memory_overhead(sc.lang)
+        with prompts_from(sc.agents.prompts_dir):  # the scenario's own memory labels, if it has them
+            self.overhead = _memory_overhead(sc.lang)
 
     # -------------------------------------------------------------------- helpers
 
@@ -198,7 +205,7 @@ class LLMAgents:
         shown = received[: self.cfg.behaviour.max_received]
         build = lambda memory, posts: bh.behaviour_request(  # noqa: E731
             self.lang, persona, self.cfg.event, state, memory, posts, derive_seed(seed, "behaviour"),
-            self.sc.llm.choice_temperature)
+            self.sc.llm.choice_temperature, self.options)
         request, items, posts = self._fit(build, user, [r.text for r in shown], now)
         self._note_tokens(decision, request, items)
         shown = shown[: len(posts)]
@@ -206,10 +213,16 @@ class LLMAgents:
         picked = await self._choose(request, decision.failures)
         if picked is None:
             decision.action = "failed"
-        elif picked < len(shown):
-            decision.action, decision.parent = "repost", shown[picked].post_id
-        elif picked == len(shown):
+            return
+        action, post = self._slots(len(shown))[picked]
+        if action.writes is not None:
             await self._write(user, seed, now, persona, state, posts, decision)
+        else:
+            decision.action, decision.parent = action.name, None if post is None else shown[post - 1].post_id
+
+    def _slots(self, shown: int) -> list[tuple[Any, int | None]]:
+        """Each option of the behaviour question as (action, received post number or None), in order."""
+        return [(a, i) for a, text in zip(self.actions, self.options) for i in bh.per_post(text, shown)]
 
     async def _write(self, user: LLMUser, seed: int, now: float, persona: str, state: str, posts: list[str],
                      decision: Decision) -> None:

@@ -2,7 +2,8 @@
 (S3 4.4.1), in English and Chinese, and the prompt-budget fitting shared by every S3 request.
 
 Emotion and attitude requests come from :mod:`hubbub.agents.affect`; this module adds the two
-behaviour prompts in the same layout (instructions and persona first, the changing part last) and
+behaviour prompts (their texts are in :mod:`hubbub.agents.feed.texts`, the options are the follow feed's
+actions) in the same layout (instructions and persona first, the changing part last) and
 :func:`fit_prompt`, which cuts received posts and memory so that a prompt never exceeds its budget.
 """
 
@@ -14,50 +15,19 @@ from hubbub.agents.demographics import describe
 from hubbub.agents.memory import count_tokens
 from hubbub.agents.prompts import Block, fill, joined
 from hubbub.agents.prompts import numbered as quoted_list
-from hubbub.agents.feed.texts import text as s3_text
+from hubbub.agents.feed.texts import template, text as s3_text
 from hubbub.llm.base import ChoiceRequest, GenerateRequest
-
-TEXT: dict[str, dict[str, str]] = {
-    "en": {
-        "event": "The event: {event}",
-        "state": "Your emotion about the event: {emotion}. Your attitude toward {target}: {attitude}.",
-        "behaviour_question": "You have just read the new posts above. What do you do now?",
-        "repost": "Repost post {i}",
-        "post": "Write a new post of your own about the event",
-        "nothing": "Do nothing",
-        "content_question": ("Write the post you publish now about the event, in your own voice, in at most "
-                             "{chars} characters. Reply with the post text only."),
-        "reposted": "@{author} reposted: {text}",
-        "posted": "@{author}: {text}",
-        "platform": "Trending on the platform: {text}",
-        "label": "[Label added by the platform: {text}]",
-    },
-    "zh": {
-        "event": "事件：{event}",
-        "state": "你目前对这个事件的情绪：{emotion}。你对{target}的态度：{attitude}。",
-        "behaviour_question": "你刚读完上面的新帖子。你现在会怎么做？",
-        "repost": "转发第 {i} 条帖子",
-        "post": "就这个事件发一条自己的新帖子",
-        "nothing": "什么都不做",
-        "content_question": "用你自己的口吻写下你现在就这个事件发布的帖子，不超过 {chars} 个字。只回复帖子内容。",
-        "reposted": "@{author} 转发：{text}",
-        "posted": "@{author}：{text}",
-        "platform": "平台热搜：{text}",
-        "label": "【平台标注：{text}】",
-    },
-}
-
 
 def t(lang: str, key: str, **fields: Any) -> str:
     """A post as the platform displays it ("@u1: ..."); the result is third-party text and is
     quoted as a whole where it enters a prompt."""
-    template = TEXT[lang][key]
-    return template.format(**fields) if fields else template
+    text = template(lang, key)
+    return text.format(**fields) if fields else text
 
 
 def _p(lang: str, key: str, **fields: Any) -> Block:
     """A prompt line of ours with its text fields quoted (see :func:`hubbub.agents.prompts.fill`)."""
-    return fill(TEXT[lang][key], fields)
+    return fill(template(lang, key), fields)
 
 
 def prompt_tokens(request: ChoiceRequest | GenerateRequest) -> int:
@@ -106,13 +76,21 @@ def _memory(lang: str, memory: str) -> Block:
 
 
 def behaviour_request(lang: str, persona: str, event: str, state: str, memory: str, received: Sequence[str],
-                      seed: int, temperature: float) -> ChoiceRequest:
-    """Repost one of the received posts, write a new post, or do nothing (S3 4.4.2)."""
+                      seed: int, temperature: float, actions: Sequence[str]) -> ChoiceRequest:
+    """Repost one of the received posts, write a new post, or do nothing (S3 4.4.2): one option per
+    feed action (``actions``: their option texts in order; one with ``{i}`` once per received post)."""
     parts = [persona, _p(lang, "event", event=event), _memory(lang, memory), state,
              s3_text(lang, "received", posts=numbered(lang, received)), _p(lang, "behaviour_question")]
-    options = tuple(_p(lang, "repost", i=i) for i in range(1, len(received) + 1)) + (_p(lang, "post"), _p(lang, "nothing"))
+    options = tuple(fill(text, {} if i is None else {"i": i})
+                    for text in actions for i in per_post(text, len(received)))
     return ChoiceRequest("s3.behaviour", (("system", s3_text(lang, "system")), ("user", "\n\n".join(parts))),
                          options, seed=seed, temperature=temperature, lang=lang)
+
+
+def per_post(option: str, received: int) -> list[int | None]:
+    """The post numbers a feed option is offered for: each received post when it names one (``{i}``),
+    else once (None)."""
+    return list(range(1, received + 1)) if "{i}" in option else [None]
 
 
 def content_request(lang: str, persona: str, event: str, state: str, memory: str, received: Sequence[str],

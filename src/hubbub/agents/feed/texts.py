@@ -1,4 +1,4 @@
-"""Prompt text for the S3 agents (emotion, attitude, demographics, memory), in English and Chinese.
+"""Prompt text for the S3 agents (emotion, attitude, demographics, memory, behaviour), in English and Chinese.
 
 Kept apart from the TrendSim templates in ``agents/prompts/``. Only the question goes into a choice
 prompt: the backend appends the lettered options and the "answer with a letter" line itself
@@ -9,16 +9,27 @@ Every ``str`` field is quoted by :func:`hubbub.agents.prompts.fill` unless it is
 :class:`~hubbub.agents.prompts.Block` (text these templates produced): profiles, posts, memories, the
 event, the attitude target and interview questions enter a prompt only as « » blocks.
 
+A scenario's ``agents.prompts_dir`` can replace any of these texts: ``<dir>/<lang>/feed/<key>.txt`` holds
+the new wording of ``key`` (the same ``{fields}`` or fewer); the option texts of the behaviour question
+are the follow feed's actions (:mod:`hubbub.platform.actions`), not texts of this module.
+
 Option labels are shown to the model; the code always stores the canonical English value (the index of
 the picked option maps back to it), never the shown text.
 """
 
 from __future__ import annotations
 
-from hubbub.agents.prompts import Block, fill
+import string
+from functools import lru_cache
+from pathlib import Path
+
+from hubbub.agents.prompts import PROMPTS_DIR, Block, fill
 from hubbub.errors import ConfigError
 
 LANGS = ("en", "zh")
+
+FEED_DIR = "feed"
+"""The sub-folder of ``agents.prompts_dir/<lang>/`` that holds follow-feed text overrides."""
 
 EN: dict[str, str] = {
     # --- shared
@@ -78,6 +89,16 @@ EN: dict[str, str] = {
     "source.recommended": "recommended by the platform",
     "memory_item": "- [{label}{who}] {text}",
     "memory_author": " @{author}",
+    # --- behaviour and content (S3 4.4), posts as the feed shows them
+    "event": "The event: {event}",
+    "state": "Your emotion about the event: {emotion}. Your attitude toward {target}: {attitude}.",
+    "behaviour_question": "You have just read the new posts above. What do you do now?",
+    "content_question": ("Write the post you publish now about the event, in your own voice, in at most "
+                         "{chars} characters. Reply with the post text only."),
+    "reposted": "@{author} reposted: {text}",
+    "posted": "@{author}: {text}",
+    "platform": "Trending on the platform: {text}",
+    "label": "[Label added by the platform: {text}]",
 }
 
 ZH: dict[str, str] = {
@@ -118,6 +139,14 @@ ZH: dict[str, str] = {
     "source.recommended": "平台推荐",
     "memory_item": "- [{label}{who}] {text}",
     "memory_author": " @{author}",
+    "event": "事件：{event}",
+    "state": "你目前对这个事件的情绪：{emotion}。你对{target}的态度：{attitude}。",
+    "behaviour_question": "你刚读完上面的新帖子。你现在会怎么做？",
+    "content_question": "用你自己的口吻写下你现在就这个事件发布的帖子，不超过 {chars} 个字。只回复帖子内容。",
+    "reposted": "@{author} 转发：{text}",
+    "posted": "@{author}：{text}",
+    "platform": "平台热搜：{text}",
+    "label": "【平台标注：{text}】",
 }
 
 # Display names of the canonical demographic values (Table 5 and the age bins) in Chinese; English
@@ -157,8 +186,49 @@ def check_lang(lang: str) -> str:
 
 def text(lang: str, key: str, **fields: object) -> Block:
     """The prompt text ``key`` in ``lang`` with ``fields`` filled in (text fields quoted)."""
-    template = PROMPTS[check_lang(lang)][key]
-    return fill(template, fields) if fields else Block(template)
+    wording = template(lang, key)
+    return fill(wording, fields) if fields else Block(wording)
+
+
+def template(lang: str, key: str) -> str:
+    """The raw text ``key`` in ``lang``: the scenario's own (``agents.prompts_dir``, file
+    ``<dir>/<lang>/feed/<key>.txt``) when it has one, else the packaged text."""
+    packaged = PROMPTS[check_lang(lang)][key]
+    folder = PROMPTS_DIR.get()
+    own = _override(folder, lang, key) if folder else None
+    return packaged if own is None else own
+
+
+@lru_cache(maxsize=None)
+def _override(folder: str, lang: str, key: str) -> str | None:
+    """One override file read once (trailing whitespace dropped), or None where the folder has none."""
+    path = Path(folder) / lang / FEED_DIR / f"{key}.txt"
+    return path.read_text(encoding="utf-8").rstrip() if path.is_file() else None
+
+
+def check_feed_dir(where: Path) -> None:
+    """ConfigError unless every file in ``where`` (``<prompts_dir>/<lang>/feed``) overrides a known
+    follow-feed text and uses only that text's fields."""
+    for file in sorted(where.iterdir()):
+        key = file.name.removesuffix(".txt")
+        if not file.name.endswith(".txt") or key not in EN:
+            raise ConfigError(f"agents.prompts_dir: {file} is not a known follow-feed text; known: "
+                              f"{', '.join(sorted(k + '.txt' for k in EN))}")
+        allowed = _fields(EN[key]) | _fields(ZH[key])
+        try:
+            used = _fields(file.read_text(encoding="utf-8"))
+        except (UnicodeDecodeError, ValueError) as exc:
+            raise ConfigError(f"agents.prompts_dir: {file} cannot be used as a follow-feed text ({exc})") from None
+        unknown = sorted(used - allowed)
+        if unknown:
+            used_text = ", ".join("{" + u + "}" for u in unknown)
+            raise ConfigError(f"agents.prompts_dir: {file} uses unknown field(s) {used_text}; "
+                              f"text {key!r} takes: {', '.join('{' + f + '}' for f in sorted(allowed)) or 'none'}")
+
+
+def _fields(wording: str) -> set[str]:
+    """The ``str.format`` fields a text uses (ValueError for a malformed one)."""
+    return {name for _, name, _, _ in string.Formatter().parse(wording) if name}
 
 
 def value_label(value: str, lang: str) -> str:

@@ -110,6 +110,17 @@ TEMPLATES: dict[str, tuple[str, ...]] = {
     "reflect_summary": _AGENT + ("impression", "action"),     # generate: ~40 words
     "reflect_opinion": _AGENT + ("impression", "action"),     # generate: ~40 words
     "interview": _AGENT + ("question",),                      # generate: ~40-word in-character answer
+    "survey": _AGENT + ("question",),                         # choose: a likert scale or an item's options
+    # A user of the living platform (issue 14): feeds, board, search; see hubbub.agents.social.
+    "social_action": _AGENT + ("observation",),              # choose: the actions the page offers
+    "social_pick_post": _AGENT + ("observation", "action"),  # choose: options are the posts shown
+    "social_pick_user": _AGENT + ("observation", "action"),  # choose: options are the users
+    "social_board": _AGENT + ("board",),                     # choose: the board's topics or none
+    "social_write_post": _AGENT + ("observation", "topic"),  # generate: ~30 words, hashtags allowed
+    "social_write_quote": _AGENT + ("post",),                # generate: ~20 words
+    "social_write_reply": _AGENT + ("post",),                # generate: ~30 words
+    "social_search": _AGENT + ("observation",),              # generate: a query of <= 5 words
+    "social_attitude": _AGENT + ("target", "observation"),   # choose: LEVEL_OPTIONS
     # Prototype-based attackers (Section 3.4): one concealed poisoning comment, for defence research.
     "attacker_antisocial": ("topic", "comments"),
     "attacker_trolling": ("topic", "comments"),
@@ -134,9 +145,9 @@ TEMPLATES: dict[str, tuple[str, ...]] = {
 
 CHOICE_TEMPLATES = frozenset({
     "action_browse", "action_main", "action_comment", "choose_comment", "reflect_emotion",
-    "reflect_confidence", "censor", "classify_group", "baseline_user_psych", "judge_behavior",
+    "reflect_confidence", "survey", "censor", "classify_group", "baseline_user_psych", "judge_behavior",
     "judge_psychology", "judge_attack_consistency", "judge_attack_concealment", "judge_rationality",
-    "judge_diversity",
+    "judge_diversity", "social_action", "social_pick_post", "social_pick_user", "social_board", "social_attitude",
 })
 """Templates asked through ``Backend.choose``; the others go through ``Backend.generate``."""
 
@@ -273,8 +284,9 @@ def _read(name: str, lang: str, folder: str | None) -> str:
 
 
 def check_prompts_dir(folder: str, lang: str) -> None:
-    """ConfigError unless ``folder/<lang>/`` holds only known templates that use only their own fields
-    (checked before a run writes anything; a template the folder lacks stays the packaged one)."""
+    """ConfigError unless ``folder/<lang>/`` holds only known templates that use only their own fields,
+    and its ``feed/`` sub-folder only known follow-feed texts (checked before a run writes anything; a
+    template the folder lacks stays the packaged one)."""
     from hubbub.errors import ConfigError
 
     where = Path(folder) / lang
@@ -284,6 +296,11 @@ def check_prompts_dir(folder: str, lang: str) -> None:
     table = {**TEMPLATES, "persona": PERSONA_FIELDS}
     for file in sorted(where.iterdir()):
         name = file.stem
+        if file.is_dir() and file.name == "feed":
+            from hubbub.agents.feed.texts import check_feed_dir
+
+            check_feed_dir(file)  # the follow-feed texts: <dir>/<lang>/feed/<key>.txt
+            continue
         if file.suffix != ".txt" or name not in table:
             raise ConfigError(f"agents.prompts_dir: {file} is not a known template; known: "
                               f"{', '.join(sorted(n + '.txt' for n in table))}")

@@ -1,9 +1,8 @@
-"""What a TrendSim user sees on each page, as text, and which actions each page offers.
+"""What a TrendSim user sees on each page, as text.
 
-Pages follow TrendSim 3.2.3: Browsing page (view details / exit), Main page (like, comment, repost,
-more comments, open a comment, exit) and Comment page (like, reply, back). Actions that cannot be taken
-on the current page (open a comment when none is shown, more comments when there are no more) are
-not offered.
+Pages follow TrendSim 3.2.3: Browsing page, Main page (the topic and a page of comments) and Comment
+page (one comment and its replies). Which actions a page offers is said by the actions themselves
+(:mod:`hubbub.platform.actions`: surfaces and conditions).
 
 Every piece of third-party text on a page (title, summary, content, comments, replies, moderation
 notes) is quoted with :func:`hubbub.agents.prompts.quote`; the page texts are :class:`Block` values, so
@@ -13,20 +12,12 @@ the renderer inserts them as they are.
 from __future__ import annotations
 
 from hubbub.agents.prompts import Block, fill, joined, quote
+from hubbub.platform.actions import Action
+from hubbub.platform.actions.builtin import BY_NAME, HUB
 from hubbub.platform.hub import CommentView, ReplyView
 
-ACTION_TEXT = {
-    "en": {
-        "view_details": "View more details", "exit": "Exit", "like": "Like", "comment": "Comment",
-        "repost": "Repost", "more_comments": "View more comments", "open_comment": "View comment details",
-        "like_comment": "Like", "reply": "Reply to a comment", "back": "Back",
-    },
-    "zh": {
-        "view_details": "查看详情", "exit": "退出", "like": "点赞", "comment": "评论", "repost": "转发",
-        "more_comments": "查看更多评论", "open_comment": "查看评论详情", "like_comment": "点赞",
-        "reply": "回复评论", "back": "返回",
-    },
-}
+ACTION_TEXT = {lang: {name: BY_NAME[name].text[lang] for name in HUB} for lang in ("en", "zh")}
+"""The option text of each built-in hub action (the actions themselves: :mod:`hubbub.platform.actions`)."""
 
 _LABELS = {
     "en": {"browse": "Trending topic: {title}\nSummary: {summary}", "topic": "Trending topic: {title}",
@@ -88,25 +79,7 @@ def numbered_comments(lang: str, comments: tuple[CommentView, ...]) -> Block:
     return joined(_line(lang, "listed", i=i, text=c.text) for i, c in enumerate(comments, 1))
 
 
-def browse_actions() -> tuple[str, ...]:
-    return ("view_details", "exit")
-
-
-def main_actions(has_comments: bool, has_more: bool) -> tuple[str, ...]:
-    actions = ["like", "comment", "repost"]
-    if has_more:
-        actions.append("more_comments")
-    if has_comments:
-        actions.append("open_comment")
-    actions.append("exit")
-    return tuple(actions)
-
-
-def comment_actions(available: bool) -> tuple[str, ...]:
-    return ("like_comment", "reply", "back") if available else ("back",)
-
-
-def describe_action(lang: str, action: str, text: str | None = None) -> Block:
+def describe_action(lang: str, action: Action, page: str, text: str | None = None) -> Block:
     """The action as the agent remembers it (fed to reflection prompts); a written text is quoted."""
-    name = Block(ACTION_TEXT[lang][action])
+    name = Block(action.option(lang, page))
     return _line(lang, "action", name=name, text=text) if text else name

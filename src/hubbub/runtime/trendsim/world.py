@@ -19,6 +19,7 @@ from hubbub.kernel.seeding import SeedTree
 from hubbub.kernel.views import RecordingView, reads_unchanged
 from hubbub.llm.base import Backend
 from hubbub.platform.access import AccessDensity
+from hubbub.platform.actions import Acted, Action, Page, Where, hub_actions, offered
 from hubbub.platform.hub import Hub
 from hubbub.runtime.trendsim import pages, record
 from hubbub.runtime.trendsim.attackers import AttackerVisits
@@ -26,6 +27,7 @@ from hubbub.runtime.trendsim.outcome import Outcome
 from hubbub.runtime.trendsim.attack_schedule import attack_schedule
 from hubbub.runtime.recorder import RunRecorder
 from hubbub.runtime.trendsim import interventions as ivs
+from hubbub.runtime import surveys
 from hubbub.agents.hub.mind import Failure, HubMind
 from hubbub.agents.hub.prompts import PromptKit
 from hubbub.agents.user import Participant, UserState
@@ -57,12 +59,14 @@ class TrendSimWorld(AttackerVisits):
         self.density = AccessDensity(A=acc.A, T_m=acc.T_m, alpha=acc.alpha, horizon=self.cfg.lifecycle_h)
         self.sessions_done = 0
         self.safe_window = self.cfg.timing.min_action_s  # nothing becomes visible sooner after an action
-        self.barrier_kinds = ("intervention", "interview")
+        self.barrier_kinds = ("intervention", "interview", "survey")
         cens = self.cfg.censorship
         self.censor_from: float | None = cens.start_h * HOUR if cens.enabled else None
         self.suspended: dict[str, float] = {}
         self._follow_ups: list[Event] = []
         self.comment_authors: dict[int, str] = {}
+        self.actions = hub_actions(self.cfg.hub.extra_actions, self.lang)
+        self.action_named = {a.name: a for a in self.actions}
 
     # ---------------------------------------------------------------- setup
 
@@ -126,6 +130,8 @@ class TrendSimWorld(AttackerVisits):
         if event.kind == "interview":
             return Outcome(records=[(kind, {"agent": agent, **data}) for agent, kind, data in
                                     await ivs.interview(self, event)])
+        if event.kind == "survey":
+            return Outcome(records=await surveys.ask_hub_users(self, event))
         return Outcome()  # snapshot and intervention: everything happens at commit
 
     def still_valid(self, event: Event, outcome: Outcome) -> bool:
@@ -141,6 +147,9 @@ class TrendSimWorld(AttackerVisits):
             return follow_ups
         if event.kind == "interview":
             self._commit_interview(event, outcome)
+            return []
+        if event.kind == "survey":
+            surveys.commit(self.rec, event, outcome.records)
             return []
         for kind, data in outcome.records:
             self._apply(event, kind, data)
@@ -170,77 +179,68 @@ class TrendSimWorld(AttackerVisits):
         return out
 
     async def _act(self, p: Participant, d: dict[str, Any], t: float, view: Any, out: Outcome) -> None:
-        observation, actions, shown = self._observe(view, d, t)
-        out.seen = [(c.comment_id, c.text) for c in shown]
+        observation, page = self._observe(view, d, t)
+        actions = offered(self.actions, page)
+        out.seen = [(c.comment_id, c.text) for c in page.shown]
         state = p.state
         key = (p.agent_id, d["visit"], d["step"])
         impression = await self.mind.gen("perception", key, state, p, observation=observation)
         pick = await self.mind.choose(f"action_{d['page']}", key, state, p, impression=impression,
-                                  options=[pages.ACTION_TEXT[self.lang][a] for a in actions])
+                                  options=[a.option(self.lang, page.name) for a in actions])
         action = actions[pick]
-        text, target = await self._action_payload(action, key, state, p, impression, shown, d)
+        text, target = await self._payload(action, key, state, p, impression, page)
         flagged = await self._moderate(text, key, t) if text else False
-        duration = self._duration(observation, text)
-        visible = t + duration
-        self._record_action(out, p, d, t, action, text, target, flagged, visible, impression, observation)
+        visible = t + self._duration(observation, text, action)
+        self._record_action(out, p, d, t, action.name, text, target, flagged, visible, impression, observation)
         done = d["step"] + 1
         cut = visible > self.horizon  # the topic leaves the board before the user's next action
-        ends = action == "exit" or done >= self.cfg.session.max_actions or cut
+        ends = action.ends_session or done >= self.cfg.session.max_actions or cut
         if self.cfg.session.reflection == "action" or ends:
-            described = pages.describe_action(self.lang, action, text)
+            described = pages.describe_action(self.lang, action, page.name, text)
             state = await self.mind.reflect(key, state, p, impression, described)
             out.state = state
             out.records.append(("state", _state_data(state)))
         if ends:
             self._end_session(p, d, t, visible, done, view, out, state)
-            if cut and action != "exit" and done < self.cfg.session.max_actions:
+            if cut and not action.ends_session and done < self.cfg.session.max_actions:
                 out.records[-1][1]["reason"] = "lifecycle_end"
         else:
-            out.follow_ups.append(self._next_step(p, d, visible, action, target))
+            out.follow_ups.append(self._next_step(p, d, visible, action.navigate(page, target)))
 
-    def _observe(self, view: Any, d: dict[str, Any], t: float) -> tuple[str, tuple[str, ...], tuple[Any, ...]]:
+    def _observe(self, view: Any, d: dict[str, Any], t: float) -> tuple[str, Page]:
+        """The page's text and what it shows, as seen at ``t``."""
         hub, per = self.hub, self.cfg.hub
         if d["page"] == "browse":
-            return pages.browse_text(self.lang, hub.title, hub.summary), pages.browse_actions(), ()
+            return pages.browse_text(self.lang, hub.title, hub.summary), Page("browse", d["page_no"], d["comment_id"])
         if d["page"] == "main":
             shown, more = view.comment_page(t, d["page_no"], per.comments_per_page)
             first = d["step"] <= 1  # sessions open on Browse; the first Main page follows view_details
             content = hub.content if first or per.repeat_content else hub.summary
             text = pages.main_text(self.lang, hub.title, content, view.counts(t), shown, d["page_no"])
-            return text, pages.main_actions(bool(shown), more), shown
+            return text, Page("main", d["page_no"], d["comment_id"], shown, more)
         comment, replies = view.comment_detail(t, d["comment_id"], per.replies_per_page)
         shown = (comment,) if comment is not None else ()
-        return pages.comment_text(self.lang, comment, replies), pages.comment_actions(comment is not None), shown
+        return pages.comment_text(self.lang, comment, replies), Page("comment", d["page_no"], d["comment_id"], shown)
 
-    async def _action_payload(self, action: str, key: tuple, state: UserState, p: Participant,
-                              impression: str, shown: tuple, d: dict[str, Any]) -> tuple[str | None, int | None]:
-        topic = self.hub.title
-        if action == "comment":
-            return await self.mind.gen("write_comment", key, state, p, topic=topic, impression=impression), None
-        if action == "reply":
-            text = await self.mind.gen("write_reply", key, state, p, topic=topic, comment=shown[0].text,
-                                   impression=impression)
-            return text, d["comment_id"]
-        if action == "open_comment":
-            comments = pages.numbered_comments(self.lang, shown)
-            pick = await self.mind.choose("choose_comment", key, state, p, topic=topic, comments=comments,
-                                      options=[c.text for c in shown])
-            return None, shown[pick].comment_id
-        if action == "like_comment":
-            return None, d["comment_id"]
-        return None, None
+    async def _payload(self, action: Action, key: tuple, state: UserState, p: Participant, impression: str,
+                       page: Page) -> tuple[str | None, int | None]:
+        """The action's target (a comment picked, or the page's) and the text it writes, if any."""
+        target = page.comment_id if action.target == "page" and page.name == "comment" else None
+        if action.target == "pick":
+            comments = pages.numbered_comments(self.lang, page.shown)
+            pick = await self.mind.choose("choose_comment", key, state, p, topic=self.hub.title, comments=comments,
+                                          options=[c.text for c in page.shown])
+            target = page.shown[pick].comment_id
+        if action.writes is None:
+            return None, target
+        fields = {"topic": self.hub.title, "impression": impression}
+        if action.writes == "write_reply":
+            fields["comment"] = next((c.text for c in page.shown if c.comment_id == target), page.shown[0].text)
+        return await self.mind.gen(action.writes, key, state, p, **fields), target
 
-    def _next_step(self, p: Participant, d: dict[str, Any], time: float, action: str, target: int | None) -> Event:
-        page, page_no, comment_id = d["page"], d["page_no"], d["comment_id"]
-        if action == "view_details":
-            page, page_no = "main", 0
-        elif action == "more_comments":
-            page_no += 1
-        elif action == "open_comment":
-            page, comment_id = "comment", target
-        elif action == "back":
-            page = "main"
-        return self._step_event(p.agent_id, time, d["visit"], d["step"] + 1, page, page_no, comment_id, d["started"])
+    def _next_step(self, p: Participant, d: dict[str, Any], time: float, where: Where) -> Event:
+        return self._step_event(p.agent_id, time, d["visit"], d["step"] + 1, where.page, where.page_no,
+                                where.comment_id, d["started"])
 
     def _end_session(self, p: Participant, d: dict[str, Any], t: float, end: float, actions: int, view: Any,
                      out: Outcome, state: UserState | None = None) -> None:
@@ -300,8 +300,11 @@ class TrendSimWorld(AttackerVisits):
                 out.records.append(("censored", {"target_type": kind, "target_id": i, "at": t, "sweep": True}))
         return out
 
-    def _duration(self, observation: str, text: str | None) -> float:
+    def _duration(self, observation: str, text: str | None, action: Action | None = None) -> float:
+        """An action's own time, else reading the page and writing the text; never under min_action_s."""
         tm = self.cfg.timing
+        if action is not None and action.seconds is not None:
+            return max(tm.min_action_s, action.seconds)
         busy = len(observation) / tm.reading_chars_per_s + len(text or "") / tm.writing_chars_per_s
         return max(tm.min_action_s, busy)
 
@@ -335,29 +338,22 @@ class TrendSimWorld(AttackerVisits):
                                               "opinion": data["opinion"], "summary": data["summary"]})
 
     def _apply_action(self, agent: str | None, t: float, data: dict[str, Any]) -> None:
-        action, visible, hidden = data["action"], data["visible_at"], data["flagged"]
-        attack = data["role"] == "attacker"
-        data = dict(data)
-        if action == "comment":
-            data["comment_id"] = self.hub.add_comment(agent or "", data["text"], t, visible, attack, hidden)
-        elif action == "reply":
-            data["reply_id"] = self.hub.add_reply(data["target"], agent or "", data["text"], t, visible, attack, hidden)
-        elif action == "like":
-            self.hub.like_topic(visible)
-        elif action == "like_comment":
-            self.hub.like_comment(data["target"], visible)
-        elif action == "repost":
-            self.hub.repost(visible)
-        elif action == "view_details" or (attack and data["step"] == 0):
-            self.hub.view(visible)
+        """The action's effect on the hub (its ``apply``), then its event and projection rows."""
+        action = self.action_named[data["action"]]
+        acted = Acted(agent or "", t, data["visible_at"], data["text"], data["target"], data["role"] == "attacker",
+                      data["flagged"])
+        added = action.apply(self.hub, acted) if action.apply is not None else None
+        data = {**data, **(added or {})}
         seq = self.rec.event(t, "action", agent, data)
         record.project_action(self, agent, t, data, seq)
+
 
 def prepare_inputs(scenario: Scenario, seeds: SeedTree) -> tuple[Any, list[Participant]]:
     """The topic and the participants, checked before the run folder is touched."""
     from hubbub.runtime.trendsim.population import build_participants, resolve_topic
 
     ivs.check_supported(scenario)
+    hub_actions(scenario.trendsim.hub.extra_actions, scenario.lang)
     return resolve_topic(scenario), build_participants(scenario, seeds)
 
 
