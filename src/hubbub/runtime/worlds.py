@@ -49,24 +49,43 @@ def _trendsim() -> WorldKind:
     from hubbub.report.trendsim import analyse_run
     from hubbub.runtime.trendsim.world import build_world, prepare_inputs
 
-    return WorldKind(prepare_inputs, build_world, analyse_run)
+    return WorldKind(prepare_inputs, build_world, with_surveys(analyse_run))
 
 
 def _s3() -> WorldKind:
     from hubbub.metrics.s3 import analyse_run
     from hubbub.runtime.s3.world import build_world, prepare_inputs
 
-    return WorldKind(prepare_inputs, build_world, analyse_run)
+    return WorldKind(prepare_inputs, build_world, with_surveys(analyse_run))
 
 
 def _combined() -> WorldKind:
     from hubbub.metrics.s3 import analyse_combined
     from hubbub.runtime.combined import build_world, prepare_inputs
 
-    return WorldKind(prepare_inputs, build_world, analyse_combined)
+    return WorldKind(prepare_inputs, build_world, with_surveys(analyse_combined))
 
 
-KINDS: dict[str, Callable[[], WorldKind]] = {"trendsim": _trendsim, "s3": _s3, "combined": _combined}
+def with_surveys(analyse: Callable[[Path], list[Path]]) -> Callable[[Path], list[Path]]:
+    """The kind's analysis, then the survey tables (tables/surveys.csv, tables/survey_summary.csv) when
+    the run has survey answers; every kind's surveys are analysed the same way."""
+    from hubbub.metrics.surveys import write_survey_tables
+
+    def both(run_dir: Path) -> list[Path]:
+        return [*analyse(run_dir), *write_survey_tables(run_dir)]
+
+    return both
+
+
+def _platform() -> WorldKind:
+    from hubbub.report.platform import analyse_run
+    from hubbub.runtime.platform.world import build_world, prepare_inputs
+
+    return WorldKind(prepare_inputs, build_world, analyse_run)
+
+
+KINDS: dict[str, Callable[[], WorldKind]] = {"trendsim": _trendsim, "s3": _s3, "combined": _combined,
+                                             "platform": _platform}
 
 
 def world_kind(kind: str) -> WorldKind:
