@@ -12,8 +12,8 @@ while train and validation still come from the default data when it exists (othe
 hash-split 70/15/15). So ``hubbub evaluate attitude_nlpcc --data attitude_nlpcc=taskB_gold.tsv``
 scores policies trained on Task A against another target without code changes.
 
-One module per dataset family (:mod:`.emotion`, :mod:`.stance`, :mod:`.swsr`, :mod:`.rumoureval`,
-:mod:`.hot_search`, :mod:`.twitter15`), each documenting its label mapping; :mod:`.common` holds the types
+One module per dataset family (:mod:`.emotion`, :mod:`.stance`, :mod:`.tweeteval`, :mod:`.swsr`,
+:mod:`.rumoureval`, :mod:`.hot_search`, :mod:`.twitter15`), each documenting its label mapping; :mod:`.common` holds the types
 and the splits. This package's face hands on the readers' public names.
 """
 
@@ -54,6 +54,15 @@ from hubbub.evaluate.data.stance import (
     read_nlpcc,
     read_tweeteval_pair,
 )
+from hubbub.evaluate.data.tweeteval import (
+    HATE_LABELS,
+    OFFENCE_LABELS,
+    SENTIMENT_LABELS,
+    load_tweeteval_hate,
+    load_tweeteval_offensive,
+    load_tweeteval_sentiment,
+    load_tweeteval_task,
+)
 from hubbub.evaluate.data.swsr import Thread, load_swsr_gender, load_swsr_threads, read_swsr_comments, read_swsr_posts
 
 __all__ = [
@@ -64,4 +73,6 @@ __all__ = [
     "load_hot_search", "load_nlpcc", "load_rumoureval", "load_swsr_gender", "load_swsr_threads",
     "load_tweeteval_stance", "read_ei_oc", "read_emobank", "read_hot_search", "read_nlpcc", "read_rumoureval_threads",
     "read_swsr_comments", "read_swsr_posts", "read_tweeteval_pair", "rumoureval_users",
+    "HATE_LABELS", "OFFENCE_LABELS", "SENTIMENT_LABELS", "load_tweeteval_hate", "load_tweeteval_offensive",
+    "load_tweeteval_sentiment", "load_tweeteval_task",
 ]

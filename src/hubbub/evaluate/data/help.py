@@ -17,6 +17,12 @@ DATA_HELP: dict[str, str] = {
                           "({train,val,test}_text.txt + _labels.txt)",
     "attitude_nlpcc": "NLPCC-2016 stance TSV FILE (ID, TARGET, TEXT, STANCE; the test split) or a FOLDER "
                       "with *train*.tsv and *test*gold*.tsv",
+    "hate_tweeteval": "FOLDER in the TweetEval layout ({train,val,test}_text.txt + _labels.txt, labels 0 not-hate / "
+                      "1 hate; splits it lacks come from the default data)",
+    "offence_tweeteval": "FOLDER in the TweetEval layout ({train,val,test}_text.txt + _labels.txt, labels 0 "
+                         "not-offensive / 1 offensive; splits it lacks come from the default data)",
+    "sentiment_tweeteval": "FOLDER in the TweetEval layout ({train,val,test}_text.txt + _labels.txt, labels 0 "
+                           "negative / 1 neutral / 2 positive; splits it lacks come from the default data)",
     "gender_swsr": "SWSR comments CSV FILE (weibo_id, comment_text, gender; the test split) or a FOLDER "
                    "with *Comment*.csv",
     "occupation_distribution": "RumourEval FOLDER (a thread .tar.gz or rumoureval-data/) or the thread "
@@ -31,6 +37,8 @@ DATA_HELP: dict[str, str] = {
                              "(label file beside it)",
     "lifecycle_weibo": "hourly hot-search TSV FILE (date, hour, rank, title, readCount, discussCount; "
                        "optionally .gz) or a FOLDER holding one",
+    "board_weibo": "hourly hot-search TSV FILE (date, hour, rank, title, readCount, discussCount; optionally "
+                   "category, hot, ads, origin; .gz allowed) or a FOLDER holding one; split by week like the default",
 }
 
 

@@ -1,14 +1,15 @@
 """The classification tasks' requests and scored variants.
 
-Emotion, attitude, gender and propagation are data + one ChoiceRequest builder; the harness runs them
-with every policy. Every ChoiceRequest here comes from the builders the simulation itself uses
-(:mod:`hubbub.agents.affect`, :mod:`hubbub.agents.demographics`), so a figure measures the decision a
-simulated agent actually makes.
+Emotion, attitude, gender, propagation, hate, offence and sentiment are data + one ChoiceRequest
+builder; the harness runs them with every policy. Every ChoiceRequest here comes from the builders the simulation itself uses
+(:mod:`hubbub.agents.affect`, :mod:`hubbub.agents.demographics`) or the annotation judge
+(:mod:`hubbub.annotate.judge`), so a figure measures the decision a simulated agent (or the platform's
+judge) actually makes.
 """
 
 from __future__ import annotations
 
-
+from typing import Callable
 
 from hubbub.evaluate import data as ds
 from hubbub.evaluate.data import Example, LabelledSet
@@ -56,6 +57,15 @@ def propagation_choice(e: Example, seed: int, data: LabelledSet) -> ChoiceReques
     prior = derive_seed(seed, "prior") % 2
     return attitude_request(e.context, None, prior, CLAIM_TARGET, "", [e.text], lang=data.lang, seed=seed,
                             kind="evaluate.propagation")
+
+
+def annotation_choice(name: str) -> Callable[[Example, int, LabelledSet], ChoiceRequest]:
+    """The LLM judge's question of annotation ``name`` (:mod:`hubbub.annotate.judge`) about the text."""
+    from hubbub.annotate import annotation_request
+
+    def build(e: Example, seed: int, data: LabelledSet) -> ChoiceRequest:
+        return annotation_request(name, e.text, seed, lang=data.lang)
+    return build
 
 
 # ---------------------------------------------------------------------------------------------------

@@ -68,17 +68,17 @@ def judge_items(run: Any, limit: int | None, chunk: int = 8) -> JudgeItems:
     pending = None
     for ev in run.events.itertuples():
         data = ev.data if isinstance(ev.data, dict) else {}
-        if ev.kind == "action" and data.get("role") == "user" and ev.agent in agents:
-            before = state.get(ev.agent, (0.5, 0.5))
-            pending = {"agent": ev.agent, "description": agents[ev.agent].profile.get("description", ""),
+        if ev.kind == "action" and data.get("role") == "user" and ev.agent_id in agents:
+            before = state.get(ev.agent_id, (0.5, 0.5))
+            pending = {"agent": ev.agent_id, "description": agents[ev.agent_id].profile.get("description", ""),
                        "observation": data.get("observation", ""), "action": action_text(data.get("action", ""), data.get("text")),
                        "before": before, "after": None}
             items.actions.append(pending)
-        elif ev.kind == "state" and ev.agent in agents:
+        elif ev.kind == "state" and ev.agent_id in agents:
             after = (float(data.get("emotion", math.nan)), float(data.get("confidence", math.nan)))
-            if pending is not None and pending["agent"] == ev.agent and pending["after"] is None:
+            if pending is not None and pending["agent"] == ev.agent_id and pending["after"] is None:
                 pending["after"] = after
-            state[ev.agent] = after
+            state[ev.agent_id] = after
     comments = run.comments.sort_values("created_at")
     items.attacks = [t for t, a in zip(comments["text"], comments["is_attack"]) if bool(a) and t]
     normal = [t for t in comments["text"] if t]

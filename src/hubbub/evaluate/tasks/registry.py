@@ -8,8 +8,8 @@ from typing import Any, Callable
 
 from hubbub.errors import ConfigError
 from hubbub.evaluate import data as ds
-from hubbub.evaluate.tasks.classify import (attitude_choice, emotion_choice, gender_choice, one_variant,
-                                            propagation_choice, stance_variants)
+from hubbub.evaluate.tasks.classify import (annotation_choice, attitude_choice, emotion_choice, gender_choice,
+                                            one_variant, propagation_choice, stance_variants)
 from hubbub.evaluate.tasks.judge import run_trendsim_judge
 from hubbub.evaluate.tasks.model import PaperFigure, Task
 from hubbub.evaluate.tasks.occupation import run_occupation
@@ -21,12 +21,23 @@ _PAPER_ATTITUDE = (PaperFigure("accuracy", 0.743, _S3 + ", Nuclear Energy, initi
                    PaperFigure("f1", 0.834, _S3 + " (its text says 0.667), initial attitude"))
 
 
+_BOARD = "TweetEval leaderboard (test), RoBERTa-Retrained"
+_ANNOTATOR_NOTE = ("Not in S3 or TrendSim: these tasks train and score the classifiers that annotate posts "
+                   "(hubbub.annotate: {name}); the LLM request is the annotation judge's question.")
+
+
 def _population(name: str) -> Callable[[Any], list[dict[str, Any]]]:
     def run(ctx: Any) -> list[dict[str, Any]]:
         from hubbub.evaluate.tasks import population
 
         return getattr(population, name)(ctx)
     return run
+
+
+def _board(ctx: Any) -> list[dict[str, Any]]:
+    from hubbub.evaluate.tasks.board_run import run_board
+
+    return run_board(ctx)
 
 
 TASKS: dict[str, Task] = {t.name: t for t in (
@@ -53,6 +64,26 @@ TASKS: dict[str, Task] = {t.name: t for t in (
                 "from profile descriptions with a fine-tuned model; here from one comment, zero-shot.",
                 "Age (S3 Table 4: MSE 128, MAE 7.53) CANNOT be checked: no age-labelled data is in the shared "
                 "data (the Blog Authorship Corpus could not be obtained).")),
+    Task("hate_tweeteval", "hate speech vs not from a tweet (TweetEval hate format; default data: TweetEval hate = SemEval-2019 HatEval)",
+         load=ds.load_tweeteval_hate, variants=one_variant, request=annotation_choice("hate"),
+         paper=(PaperFigure("macro_f1", 0.523, _BOARD),),
+         notes=(_ANNOTATOR_NOTE.format(name="hate"),
+                "TweetEval leaderboard macro-F1 (test): SVM 0.367, FastText 0.506, LSTM 0.526, RoBERTa-Base 0.466, "
+                "BERTweet 0.564. Hate is 42% of train and of test, yet HatEval's test set is known to be hard for "
+                "models fitted on its train split (the best published macro-F1 is 0.56).")),
+    Task("offence_tweeteval", "offensive vs not from a tweet: toxicity (TweetEval offensive format; default data: TweetEval offensive = SemEval-2019 OffensEval)",
+         load=ds.load_tweeteval_offensive, variants=one_variant, request=annotation_choice("toxicity"),
+         paper=(PaperFigure("macro_f1", 0.805, _BOARD),),
+         notes=(_ANNOTATOR_NOTE.format(name="toxicity"),
+                "TweetEval leaderboard macro-F1 (test): SVM 0.523, FastText 0.734, LSTM 0.717, RoBERTa-Base 0.795, "
+                "TimeLMs-2021 0.822.")),
+    Task("sentiment_tweeteval", "negative / neutral / positive from a tweet (TweetEval sentiment format; default data: TweetEval sentiment = SemEval-2017 Task 4)",
+         load=ds.load_tweeteval_sentiment, variants=one_variant, request=annotation_choice("sentiment"),
+         notes=(_ANNOTATOR_NOTE.format(name="sentiment"),
+                "The shared copy has no sentiment train split: the official val split (2,000) is carved 85/15 "
+                "into train/validation; test is the official 12,284. TweetEval's official metric is macro-recall "
+                "(leaderboard: RoBERTa-Retrained 0.728, FastText 0.629), which this harness does not compute, so "
+                "no published figure is shown next to ours.")),
     Task("occupation_distribution", "distribution over S3's ten occupation classes (no labels: not a score)",
          kind="distribution", run=run_occupation,
          notes=("There are no occupation labels in the shared data, so this task CANNOT be scored: it reports "
@@ -94,6 +125,11 @@ TASKS: dict[str, Task] = {t.name: t for t in (
          kind="population", run=_population("run_twitter15")),
     Task("lifecycle_weibo", "simulated TrendSim visits over time vs real hot-search read curves (default data: Weibo hot search)",
          kind="population", run=_population("run_lifecycle")),
+    Task("board_weibo", "a simulated hot-search board vs the real one: time on board, time at the top, rank trajectories by category (default data: Weibo hot search)",
+         kind="population", run=_board,
+         notes=("Models: TrendSim's P(t) fitted per category (and per topic) on train weeks, a board ranked by "
+                "hubbub.platform.board's heat formula; null: one global P(t); anchor: the real train weeks. "
+                "Method and caveats: hubbub.evaluate.tasks.board (docs/RESULTS.md, 'Weibo hot-search board').",)),
 )}
 
 
