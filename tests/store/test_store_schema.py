@@ -86,10 +86,14 @@ def test_checked_in_schema_doc_is_up_to_date():
 
 
 def test_every_column_is_documented_in_the_run_properties():
-    """Each column of each table appears as 'name:' in the docstring of the Run property."""
+    """Each column of each table appears as 'name:' in the docstring of the Run property, under the
+    name the loaded table gives it (agent_id)."""
+    from hubbub.store.frames import RENAMED
+
     conn = sqlite3.connect(":memory:", isolation_level=None)
     schema.migrate(conn, ":memory:")
     for table in schema.DATA_TABLES:
         doc = getattr(Run, table).__doc__
         for column, _ in schema.table_columns(conn, table):
+            column = RENAMED.get(table, {}).get(column, column)
             assert f"\n        {column}: " in doc, f"Run.{table} does not document {column}"

@@ -65,22 +65,25 @@ def test_grid_of_three_by_three_seeds_prints_one_table_and_resumes(scenario_file
     assert first.exit_code == 0, first.output
     assert first.output.count("sweep sw: one row per run") == 1  # one table
     assert _aggregate_rows(first.output) == 3  # one mean ± std row per variant
-    table = pd.read_csv(out / "summary.csv")
+    table = pd.read_csv(out / "runs.csv")
     assert len(table) == 9 and set(table["status"]) == {"completed"} and set(table["action"]) == {"ran"}
     assert sorted(table["variant"].unique()) == ["share-0", "share-0.2", "share-0.4"]
     assert sorted(table["seed"].unique()) == [5, 6, 7]
-    attack = table.groupby("variant")["attack_share"].mean()
+    for run, seed in zip(table["run"], table["seed"]):  # a folder named seed-N holds the run whose seed is N
+        assert run.endswith(f"/seed-{seed}") and json.loads((out / run / "manifest.json").read_text())["seed"] == seed
+    attack = table.groupby("variant")["attack_comment_share"].mean()
     assert attack["share-0"] == 0 and attack["share-0.4"] > 0  # the grid value reached the runs
-    assert (out / "summary.md").read_text(encoding="utf-8").count("mean ± std") == 3
-    by_variant = pd.read_csv(out / "summary_by_variant.csv")
+    assert (out / "summary.md").read_text(encoding="utf-8").count("mean ± std") >= 3
+    by_variant = pd.read_csv(out / "summary.csv")
     assert list(by_variant["runs"]) == [3, 3, 3] and "events_std" in by_variant.columns
+    assert list(by_variant["trendsim.attack.share"]) == [0, 0.2, 0.4]
 
-    (out / "share-0.2" / "seed-1" / "run.sqlite").unlink()  # lose one run: only it is redone
+    (out / "share-0.2" / "seed-6" / "run.sqlite").unlink()  # lose one run: only it is redone
     again = sweep(scenario_file, out, "--workers", "1", "--quiet")
     assert again.exit_code == 0, again.output
-    redo = pd.read_csv(out / "summary.csv")
+    redo = pd.read_csv(out / "runs.csv")
     assert list(redo["action"]).count("ran") == 1 and list(redo["action"]).count("skipped") == 8
-    assert redo.loc[redo["action"] == "ran", "run"].item() == "share-0.2/seed-1"
+    assert redo.loc[redo["action"] == "ran", "run"].item() == "share-0.2/seed-6"
     metrics = ["events", "llm_calls", "comments", "emotion_avg", "confidence_avg"]
     pd.testing.assert_frame_equal(redo[metrics], table[metrics])  # same seeds, same outcomes
     assert (redo.loc[redo["action"] == "skipped", "wall_s"] > 0).all()  # remembered, not zero

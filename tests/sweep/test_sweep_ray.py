@@ -45,7 +45,7 @@ alpha = 2.0
 first_visit_within_h = 0.3
 revisit_every_h = 0.5
 """
-METRICS = ["events", "llm_calls", "comments", "attack_share", "emotion_avg", "confidence_avg"]
+METRICS = ["events", "llm_calls", "comments", "attack_comment_share", "emotion_avg", "confidence_avg"]
 
 
 @pytest.mark.timeout(180)
@@ -57,7 +57,7 @@ def test_sweep_on_local_ray_matches_local_processes(tmp_path):
                                       "--out", str(tmp_path / "ray")], env={"COLUMNS": "200"})
     assert result.exit_code == 0, result.output
     assert "on Ray (local)" in result.output and sum(line.startswith("│") and "mean ± std" in line for line in result.output.splitlines()) == 3
-    on_ray = pd.read_csv(tmp_path / "ray" / "summary.csv")
+    on_ray = pd.read_csv(tmp_path / "ray" / "runs.csv")
     assert len(on_ray) == 9 and set(on_ray["status"]) == {"completed"}
 
     variants = sw.plan(scenario_from_dict(read_scenario_data(str(path))[0]),

@@ -7,10 +7,10 @@ from pathlib import Path
 from typing import Any
 
 from rich.console import Console
-from rich.markup import escape as _markup_escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
+from hubbub.commands.notes import escape, missing_data_note, visible  # noqa: F401 - used by other commands
 from hubbub.errors import ConfigError
 from hubbub.scenarios.config import Scenario, load_scenario, scenario_from_dict
 from hubbub.scenarios.loading import builtin_names, builtin_text, set_dotted
@@ -19,30 +19,18 @@ console = Console(highlight=False)
 err = Console(stderr=True, highlight=False)
 
 
-def escape(text: str) -> str:
-    """Text from scenarios, data files or a model as the terminal shows it: rich markup escaped, and
-    control characters (ANSI escape sequences, carriage returns, bidi overrides) shown as ``\\x1b``
-    instead of obeyed by the terminal."""
-    return _markup_escape(visible(str(text)))
-
-
-def visible(text: str) -> str:
-    return "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in text)
-
-
 def run_command(scenario: str, out: Path | None, overrides: dict[str, Any], *, overwrite: bool, quiet: bool,
                 yes: bool = False) -> None:
     sc = load_scenario(scenario, overrides)
     run_dir = out or Path("runs") / sc.run.name
-    if sc.experiment is not None:
-        from hubbub.runtime.experiment import run_experiment
+    if sc.experiment is not None:  # a grid: the same runner and folder layout as `hubbub sweep`
+        from hubbub.commands.grid import grid_command
+        from hubbub.runtime.sweep import plan
 
-        def run_one(variant: Scenario, cell_dir: Path, resume: bool) -> None:
-            run_single(variant, cell_dir, overwrite=not resume, quiet=quiet, resume=resume, yes=yes)
-
-        say = (lambda line: None) if quiet else (lambda line: console.print(escape(line)))
-        index = run_experiment(sc, run_dir, run_one, overwrite=overwrite, say=say)
-        console.print(outcome_line([run_dir / str(name) for name in index["run"]], label=str(run_dir)))
+        variants = plan(sc)
+        grid_command(sc, variants, run_dir, workers=1, ray=None, analyse=True, quiet=quiet, overwrite=overwrite,
+                     yes=yes)
+        console.print(outcome_line([run_dir / v.name for v in variants], label=str(run_dir)))
         return
     run_single(sc, run_dir, overwrite=overwrite, quiet=quiet, yes=yes)
 
@@ -107,24 +95,6 @@ def _run_with_progress(sim: Any, quiet: bool) -> Any:
         progress = sim.run(on_batch=update)
         bar.update(task, completed=1.0)
     return progress
-
-
-def missing_data_note(sc: Scenario) -> str:
-    """One line naming the real-data files a scenario names but the data folder lacks, where it looked
-    and what the run uses instead (summary.md repeats it); empty when nothing is missing."""
-    import os
-
-    from hubbub.runtime.s3.env import missing_inputs
-    from hubbub.textfiles import DATA_PREFIX, data_root
-
-    missing = missing_inputs(sc)
-    if not missing:
-        return ""
-    files = ", ".join(dict.fromkeys(m.path.removeprefix(DATA_PREFIX) for m in missing))
-    where = "from HUBBUB_DATA_DIR" if os.environ.get("HUBBUB_DATA_DIR") else "set HUBBUB_DATA_DIR to change it"
-    instead = "; ".join(f"{m.setting} -> {m.fallback}" for m in missing)
-    return (f"real data not found: {files} (data folder {data_root()}, {where}); this run uses instead: {instead}; "
-            f"those inputs are not real data")
 
 
 def progress_line(p: Any) -> str:

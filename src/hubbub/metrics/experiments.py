@@ -69,7 +69,8 @@ def curves_relative_to_se(per_run: pd.DataFrame, runs: dict[str, Any]) -> dict[s
 
 
 def relative_to_se(per_run: pd.DataFrame, curves: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
-    """Figure 3 from per-run curves (``hours``, ``emotion_mean``, ``confidence_mean``), keyed by run name.
+    """Figure 3 from per-run curves (``hours``, ``emotion_mean``, ``confidence_mean``), keyed by run name:
+    per degree, the mean and standard deviation (ddof 0) of the differences over runs, and ``runs`` (their n).
 
     Kept apart from loading so the differences (which can be negative: a decrease under attack) can be
     built and checked from plain tables."""
@@ -82,7 +83,7 @@ def relative_to_se(per_run: pd.DataFrame, curves: dict[str, pd.DataFrame]) -> di
             out[str(degree)] = pd.DataFrame({
                 "emotion_mean": stacked["emotion"].mean(), "emotion_std": stacked["emotion"].std(ddof=0),
                 "confidence_mean": stacked["confidence"].mean(),
-                "confidence_std": stacked["confidence"].std(ddof=0)}).reset_index()
+                "confidence_std": stacked["confidence"].std(ddof=0), "runs": stacked["emotion"].count()}).reset_index()
     return out
 
 
@@ -116,7 +117,8 @@ def symmetric_span(curves: dict[str, pd.DataFrame], measure: str, floor: float =
 
 
 def groups_by_degree(per_run: pd.DataFrame, runs: dict[str, Any]) -> pd.DataFrame:
-    """Figure 4: final conditions per user group and degree, averaged over topics."""
+    """Figure 4: final conditions per user group and degree, averaged over runs (topics and seeds): users
+    (summed), runs, the mean of the runs' group means and their standard deviation (ddof 0)."""
     frames = []
     for record in per_run.to_dict("records"):
         table = conditions_by_group(runs[record["run"]])
@@ -125,5 +127,7 @@ def groups_by_degree(per_run: pd.DataFrame, runs: dict[str, Any]) -> pd.DataFram
     if not frames:
         return pd.DataFrame()
     both = pd.concat(frames)
-    return both.groupby(["grp", "degree"]).agg(users=("users", "sum"), emotion=("emotion", "mean"),
-                                                 confidence=("confidence", "mean")).reset_index()
+    return both.groupby(["grp", "degree"]).agg(users=("users", "sum"), runs=("emotion", "count"),
+                                                 emotion=("emotion", "mean"), confidence=("confidence", "mean"),
+                                                 emotion_std=("emotion", lambda v: v.std(ddof=0)),
+                                                 confidence_std=("confidence", lambda v: v.std(ddof=0))).reset_index()

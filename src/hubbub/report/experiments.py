@@ -7,11 +7,12 @@ from pathlib import Path
 import pandas as pd
 
 from hubbub.metrics.experiments import collect, curves_relative_to_se, groups_by_degree, impact_table
-from hubbub.metrics.trendsim import markdown_table, provenance, write_table
+from hubbub.metrics.trendsim import markdown_table, write_table
 
 
-def analyse_experiment(out: Path, index: pd.DataFrame, analysis: str) -> list[Path]:
-    """Write per-run and experiment tables and plots under ``out/tables`` and ``out/plots``."""
+def analyse_experiment(out: Path, index: pd.DataFrame, analysis: str) -> tuple[list[Path], str]:
+    """Write per-run and experiment tables and plots under ``out/tables`` and ``out/plots``; return them
+    and the Markdown sections summary.md shows (``index``: one row per run with its ``run`` folder)."""
     from hubbub.report.plots import plot_conditions_relative_to_se, plot_groups_by_degree
 
     per_run, runs = collect(out, index)
@@ -29,9 +30,6 @@ def analyse_experiment(out: Path, index: pd.DataFrame, analysis: str) -> list[Pa
     if len(groups):
         written += write_table(groups, tables / "groups_by_degree")
         written.append(plot_groups_by_degree(groups, plots / "groups_by_degree.png"))
-    first = next(iter(runs.values()), None)
-    note = provenance(first) if first is not None else ""
-    (out / "summary.md").write_text(
-        f"# Experiment summary ({analysis})\n\n{note}\n\n## Conditions at the end by group and attack degree\n\n"
-        f"{markdown_table(impact)}\n## Per run\n\n{markdown_table(per_run)}", encoding="utf-8")
-    return written
+    sections = (f"\n## Experiment analysis ({analysis}): conditions at the end by group and attack degree\n\n"
+                f"{markdown_table(impact)}\n## Per run\n\n{markdown_table(per_run)}")
+    return written, sections

@@ -1,15 +1,15 @@
-"""Experiments: a grid of scenario variants × replicate seeds, run one after another, then the paper's
-tables and figures built from their run records (TrendSim Section 5: Table 5, Figures 3-4, Table 9)."""
+"""Experiments: a grid of scenario variants × replicate seeds. :func:`expand` names every run of the grid
+(``share-0.1/seed-3``: the cell, then the run's actual seed); :mod:`hubbub.runtime.sweep` runs them, for
+``hubbub sweep`` and for ``hubbub run`` of a scenario with an ``[experiment]`` section alike, and
+:mod:`hubbub.report.experiments` builds the paper's tables and figures from their records (TrendSim
+Section 5: Table 5, Figures 3-4, Table 9)."""
 
 from __future__ import annotations
 
 import itertools
 import json
 import re
-from pathlib import Path
-from typing import Any, Callable
-
-import pandas as pd
+from typing import Any
 
 from hubbub.errors import ConfigError
 from hubbub.scenarios.config import Scenario, scenario_from_dict
@@ -17,7 +17,9 @@ from hubbub.scenarios.loading import set_dotted
 
 
 def expand(scenario: Scenario) -> list[tuple[str, dict[str, Any], Scenario]]:
-    """Every (cell name, grid values, scenario) of the experiment, replicate seeds included."""
+    """Every (run name, grid values and replicate, scenario) of the experiment: for each grid cell, one run
+    per replicate seed ``run.seed``, ``run.seed + 1``, ...; the name ``<cell>/seed-<seed>`` says the seed
+    the run really has."""
     exp = scenario.experiment
     assert exp is not None
     base = scenario.model_dump(mode="json")
@@ -31,9 +33,9 @@ def expand(scenario: Scenario) -> list[tuple[str, dict[str, Any], Scenario]]:
             chosen = dict(zip(keys, values))
             for key, value in chosen.items():
                 set_dotted(data, key, value)
-            data["run"]["seed"] = scenario.run.seed + rep
+            data["run"]["seed"] = seed = scenario.run.seed + rep
             name = "_".join(f"{k.split('.')[-1]}-{_slug(v)}" for k, v in chosen.items()) or "base"
-            variants.append((f"{name}/seed-{rep}", {**chosen, "replicate": rep},
+            variants.append((f"{name}/seed-{seed}", {**chosen, "replicate": rep},
                              scenario_from_dict(data, f"experiment cell {name}")))
     return variants
 
@@ -42,38 +44,8 @@ def _slug(value: Any) -> str:
     return re.sub(r"[^A-Za-z0-9.]+", "-", str(value)).strip("-") or "x"
 
 
-def run_experiment(scenario: Scenario, out: Path, run_one: Callable[[Scenario, Path, bool], Any], *,
-                   overwrite: bool, say: Callable[[str], None] = lambda line: None) -> pd.DataFrame:
-    """Run every variant with ``run_one(variant, run_dir, resume)`` (skipping completed ones, resuming
-    interrupted ones) and analyse them; ``say`` hears one line of what is about to happen."""
-    from hubbub.store import read_manifest
-
-    variants = expand(scenario)
-    say(f"experiment {scenario.run.name}: {len(variants)} runs into {out}")
-    rows = []
-    for name, values, variant in variants:
-        run_dir = out / name
-        status = None if overwrite else _status(run_dir, read_manifest)
-        if status != "completed":
-            run_one(variant, run_dir, status in ("running", "interrupted", "failed"))
-        rows.append({"run": name, **values})
-    index = pd.DataFrame(rows)
-    out.mkdir(parents=True, exist_ok=True)
-    index.to_csv(out / "runs.csv", index=False)
-    from hubbub.report.experiments import analyse_experiment
-
-    analyse_experiment(out, index, scenario.experiment.analysis if scenario.experiment else "none")
-    return index
-
-
-def _status(run_dir: Path, read_manifest: Any) -> str | None:
-    try:
-        return read_manifest(run_dir).get("status")
-    except Exception:  # noqa: BLE001 - a missing or unreadable manifest just means "not run yet"
-        return None
-
-
 def check_grid_keys(scenario: Scenario) -> None:
+    """Refuse grid keys outside the sections an experiment may vary."""
     if scenario.experiment is None:
         return
     for key in scenario.experiment.grid:

@@ -1,21 +1,22 @@
 """Sweeps: a grid of scenario variants x replicate seeds, each run in its own folder, collected into
-one summary table.
+one summary table. ``hubbub sweep`` and ``hubbub run`` of a scenario with an ``[experiment]`` section
+both run here (:func:`run_grid`), so both write the same folder layout and ``hubbub report`` reads both.
 
 Variants run in local worker processes by default, or as Ray tasks when a Ray address is given (Ray
 is an optional extra, imported only here, DESIGN decision 8: the simulator itself is never a
 home-made distributed system; one run stays one process). A sweep is resumable: a variant whose
 folder holds a completed run is not run again, an interrupted one is resumed from its event log.
 
-Variant names come from :func:`hubbub.runtime.experiment.expand`, so a sweep and an ``[experiment]``
-section of a scenario name their runs the same way (``share-0.1/seed-0``).
+Variant names come from :func:`hubbub.runtime.experiment.expand` (``share-0.1/seed-3``: the cell, then
+the run's own seed). The files of the grid folder are written by :mod:`hubbub.metrics.grid`.
 """
 
 from __future__ import annotations
 
 import functools
 import json
-import math
 import multiprocessing
+import re
 import time
 import traceback
 from collections.abc import Callable, Iterable
@@ -31,16 +32,14 @@ from hubbub.scenarios.config import Scenario, scenario_from_dict
 from hubbub.scenarios.loading import parse_scalar
 
 RAY_INSTALL = "pip install 'hubbub[ray]'"
-SUMMARY_NAME = "summary"
 WALL_FILE = "sweep-time.json"
-ID_COLUMNS = ("variant", "seed", "status", "action")
 
 
 @dataclass(frozen=True)
 class Variant:
     """One run of the sweep: a grid cell and a replicate seed."""
 
-    name: str  # "share-0.1/seed-0", also the run folder under the sweep folder
+    name: str  # "share-0.1/seed-3", also the run folder under the sweep folder
     cell: str  # "share-0.1"
     values: dict[str, Any]
     replicate: int
@@ -79,7 +78,8 @@ def parse_grid(items: Iterable[str]) -> dict[str, tuple[Any, ...]]:
 
 def plan(scenario: Scenario, grid: dict[str, tuple[Any, ...]] | None = None, seeds: int | None = None) -> list[Variant]:
     """Every variant of the sweep. Without ``grid`` the scenario's own ``[experiment]`` grid is used;
-    without ``seeds`` its ``experiment.seeds`` (or 1)."""
+    without ``seeds`` its ``experiment.seeds`` (or 1). Replicates have seeds ``run.seed``, ``run.seed + 1``, ...
+    The scenario's ``experiment.analysis`` is kept when its own grid is run."""
     from hubbub.runtime.experiment import expand
 
     exp = scenario.experiment
@@ -88,7 +88,9 @@ def plan(scenario: Scenario, grid: dict[str, tuple[Any, ...]] | None = None, see
     if seeds < 1:
         raise ConfigError(f"--seeds {seeds}: expected an integer >= 1")
     data = scenario.model_dump(mode="json")
-    data["experiment"] = {"grid": {k: list(v) for k, v in grid.items()}, "seeds": seeds, "analysis": "none"}
+    own = exp is not None and grid == dict(exp.grid)  # the paper analysis fits the scenario's own grid only
+    data["experiment"] = {"grid": {k: list(v) for k, v in grid.items()}, "seeds": seeds,
+                          "analysis": exp.analysis if own else "none"}
     full = scenario_from_dict(data, "sweep")
     variants = []
     for name, values, variant in expand(full):
@@ -102,15 +104,16 @@ def plan(scenario: Scenario, grid: dict[str, tuple[Any, ...]] | None = None, see
 # ---------------------------------------------------------------- one variant (runs in a worker)
 
 
-def run_variant(config: dict[str, Any], run_dir: str, analyse: bool = False) -> dict[str, Any]:
-    """Run (or resume, or skip) one variant and return its summary row. Runs in a worker process or a
-    Ray task, so it takes and returns plain data; errors become a ``failed`` row, never an exception."""
+def run_variant(config: dict[str, Any], run_dir: str, analyse: bool = False, overwrite: bool = False) -> dict[str, Any]:
+    """Run (or resume, or skip) one variant and return its summary row; ``analyse`` also writes the run's
+    tables, plots and report.html, ``overwrite`` runs it afresh whatever its folder holds. Runs in a worker
+    process or a Ray task, so it takes and returns plain data; errors become a ``failed`` row, never an
+    exception."""
     from hubbub.runtime.simulation import Simulation, check_run_dir
-    from hubbub.runtime.worlds import world_kind
 
     started = time.perf_counter()
     folder = Path(run_dir)
-    status = run_status(folder)
+    status = None if overwrite else run_status(folder)
     action = {"completed": "skipped", None: "ran"}.get(status, "resumed")
     try:
         scenario = scenario_from_dict(config, f"sweep variant {folder}")
@@ -120,7 +123,7 @@ def run_variant(config: dict[str, Any], run_dir: str, analyse: bool = False) -> 
             check_run_dir(folder, overwrite=True)
             Simulation(scenario, folder).run()
         if analyse and action != "skipped":
-            world_kind(scenario.kind).analyse(folder)
+            _analyse(scenario.kind, folder)
         row = {"status": "completed", "action": action, **outcome_metrics(folder)}
     except HubbubError as exc:
         row = {"status": "failed", "action": action, "error": f"{type(exc).__name__}: {exc}"}
@@ -129,6 +132,17 @@ def run_variant(config: dict[str, Any], run_dir: str, analyse: bool = False) -> 
                "traceback": traceback.format_exc(limit=8)}
     row["wall_s"] = _wall_s(folder, action, row["status"], time.perf_counter() - started)
     return row
+
+
+def _analyse(kind: str, folder: Path) -> None:
+    """The run's tables, plots and report.html, as ``hubbub run`` writes them."""
+    from hubbub.report.html import report_run
+    from hubbub.runtime.worlds import world_kind
+    from hubbub.store.runstore import fold_wal
+
+    world_kind(kind).analyse(folder)
+    report_run(folder)
+    fold_wal(folder)
 
 
 def _wall_s(folder: Path, action: str, status: str, elapsed: float) -> float:
@@ -182,15 +196,29 @@ def _trendsim_metrics(run: Any) -> dict[str, Any]:
     comments = run.comments
     final = final_conditions(run)
     attack = float(comments["is_attack"].astype(float).mean()) if len(comments) else 0.0
-    return {"comments": len(comments), "attack_share": attack, "likes": len(run.likes),
+    return {"comments": len(comments), "attack_comment_share": attack, "likes": len(run.likes),
             **{k: final.get(k) for k in ("emotion_avg", "emotion_div", "confidence_avg", "confidence_div")}}
+
+
+def _s3_metrics(run: Any) -> dict[str, Any]:
+    """At the last round: the share of users aware of the event, the positive-attitude share and mean
+    emotion intensity of all users; posts and reposts published."""
+    steps, posts = run.s3_steps, run.s3_posts
+    if len(steps) == 0:
+        return {}
+    last = steps.iloc[-1]
+    return {"aware_share": float(last["aware"]) / max(int(last["users"]), 1),
+            "positive_share": float(last["positive_share"]), "mean_intensity": float(last["mean_intensity_all"]),
+            "posts": int((posts["kind"] == "post").sum()), "reposts": int((posts["kind"] == "repost").sum())}
 
 
 def _no_metrics(run: Any) -> dict[str, Any]:
     return {}
 
 
-KIND_METRICS: dict[str, Callable[[Any], dict[str, Any]]] = {"trendsim": _trendsim_metrics}
+KIND_METRICS: dict[str, Callable[[Any], dict[str, Any]]] = {
+    "trendsim": _trendsim_metrics, "s3": _s3_metrics,
+    "combined": lambda run: {**_trendsim_metrics(run), **_s3_metrics(run)}}
 """Outcome metrics per scenario kind (other kinds get the counts only)."""
 
 
@@ -198,7 +226,7 @@ KIND_METRICS: dict[str, Callable[[Any], dict[str, Any]]] = {"trendsim": _trendsi
 
 
 def run_sweep(variants: list[Variant], out: Path, *, workers: int = 1, ray_address: str | None = None,
-              analyse: bool = False, on_done: OnDone | None = None) -> pd.DataFrame:
+              analyse: bool = False, overwrite: bool = False, on_done: OnDone | None = None) -> pd.DataFrame:
     """Run every variant into ``out/<variant name>`` and return one row per variant (plan order)."""
     if not variants:
         raise ConfigError("the sweep has no variants")
@@ -214,21 +242,73 @@ def run_sweep(variants: list[Variant], out: Path, *, workers: int = 1, ray_addre
             on_done(variant, row)
 
     jobs = [(v, str(out / v.name)) for v in variants]
+    flags = (analyse, overwrite)
     if ray_address:
-        _run_ray(jobs, ray_address, workers, analyse, done)
+        _run_ray(jobs, ray_address, workers, flags, done)
     elif workers == 1 or len(jobs) == 1:
         for variant, folder in jobs:
-            done(variant, run_variant(variant.config, folder, analyse))
+            done(variant, run_variant(variant.config, folder, *flags))
     else:
-        _run_processes(jobs, workers, analyse, done)
+        _run_processes(jobs, workers, flags, done)
     return _frame(variants, rows)
 
 
-def _run_processes(jobs: list[tuple[Variant, str]], workers: int, analyse: bool, done: OnDone) -> None:
+def _frame(variants: list[Variant], rows: dict[str, dict[str, Any]]) -> pd.DataFrame:
+    """One row per run in plan order: run folder, variant, seed, replicate, grid values, outcome."""
+    records = []
+    for v in variants:
+        row = rows.get(v.name, {"status": "failed", "error": "no result"})
+        records.append({"run": v.name, "variant": v.cell or "base", "seed": v.seed, "replicate": v.replicate,
+                        **v.values, **row})
+    return pd.DataFrame.from_records(records)
+
+
+def run_grid(scenario: Scenario, variants: list[Variant], out: Path, *, workers: int = 1,
+             ray_address: str | None = None, analyse: bool = False, overwrite: bool = False,
+             on_done: OnDone | None = None) -> tuple[pd.DataFrame, list[Path]]:
+    """Run the grid (:func:`run_sweep`), then write the grid folder's files: runs.csv, summary.csv,
+    summary.md and, when the scenario's ``experiment.analysis`` names one, the paper's tables and plots.
+    Returns the runs frame and the written files."""
+    from hubbub.metrics.grid import write_summary
+
+    frame = run_sweep(variants, out, workers=workers, ray_address=ray_address, analyse=analyse,
+                      overwrite=overwrite, on_done=on_done)
+    keys = list(variants[0].values)
+    analysis = scenario.experiment.analysis if scenario.experiment is not None else "none"
+    written, sections = _analysis(Path(out), frame, keys, analysis)
+    cells = len(dict.fromkeys(v.cell for v in variants))
+    title = f"{scenario.run.name}: {len(variants)} runs ({cells} variant(s) x {len(variants) // max(cells, 1)} seed(s))"
+    return frame, write_summary(Path(out), frame, keys, title=title, note=_provenance(Path(out), frame),
+                                sections=sections) + written
+
+
+def _analysis(out: Path, frame: pd.DataFrame, keys: list[str], analysis: str) -> tuple[list[Path], str]:
+    """The experiment's paper tables and plots, when it names an analysis and every run completed."""
+    if analysis == "none" or (frame["status"] != "completed").any():
+        return [], ""
+    from hubbub.report.experiments import analyse_experiment
+
+    return analyse_experiment(out, frame[["run", *keys, "replicate", "seed"]], analysis)
+
+
+def _provenance(out: Path, frame: pd.DataFrame) -> str:
+    """Which backend and model made the runs (with the not-a-finding warning of demo backends)."""
+    from hubbub.metrics.trendsim import provenance
+    from hubbub.store import load_run
+
+    done = frame[frame["status"] == "completed"]
+    if not len(done):
+        return ""
+    seeds = sorted(set(int(s) for s in done["seed"]))
+    span = f"seeds {seeds[0]}-{seeds[-1]}" if len(seeds) > 1 else f"seed {seeds[0]}"
+    return re.sub(r", seed \d+", f", {span}", provenance(load_run(out / done["run"].iloc[0])), count=1)
+
+
+def _run_processes(jobs: list[tuple[Variant, str]], workers: int, flags: tuple[bool, bool], done: OnDone) -> None:
     """Local worker processes (spawned, so no state of this process leaks into a run)."""
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=context) as pool:
-        futures = {pool.submit(run_variant, v.config, folder, analyse): v for v, folder in jobs}
+        futures = {pool.submit(run_variant, v.config, folder, *flags): v for v, folder in jobs}
         for future in as_completed(futures):
             done(futures[future], _result(future.result))
 
@@ -249,7 +329,8 @@ def _ray() -> Any:
     return ray
 
 
-def _run_ray(jobs: list[tuple[Variant, str]], address: str, workers: int, analyse: bool, done: OnDone) -> None:
+def _run_ray(jobs: list[tuple[Variant, str]], address: str, workers: int, flags: tuple[bool, bool],
+             done: OnDone) -> None:
     """One Ray task per variant. ``address="local"`` starts a private local Ray instance with
     ``workers`` CPUs; any other value is a cluster address (``ray://host:10001``, ``auto``), whose
     workers must have hubbub installed and see ``out`` (a shared filesystem)."""
@@ -265,7 +346,7 @@ def _run_ray(jobs: list[tuple[Variant, str]], address: str, workers: int, analys
             raise ConfigError(f"--ray {address}: cannot start or reach Ray ({type(exc).__name__}: {exc})") from None
     try:
         task = ray.remote(num_cpus=1)(run_variant)
-        refs = {task.remote(v.config, folder, analyse): v for v, folder in jobs}
+        refs = {task.remote(v.config, folder, *flags): v for v, folder in jobs}
         pending = list(refs)
         while pending:
             finished, pending = ray.wait(pending, num_returns=1)
@@ -274,108 +355,3 @@ def _run_ray(jobs: list[tuple[Variant, str]], address: str, workers: int, analys
     finally:
         if started:
             ray.shutdown()
-
-
-# ---------------------------------------------------------------- the summary table
-
-
-def _frame(variants: list[Variant], rows: dict[str, dict[str, Any]]) -> pd.DataFrame:
-    records = []
-    for v in variants:
-        row = rows.get(v.name, {"status": "failed", "error": "no result"})
-        records.append({"variant": v.cell or "base", "seed": v.seed, "replicate": v.replicate, **v.values,
-                        "run": v.name, **row})
-    return pd.DataFrame.from_records(records)
-
-
-def metric_columns(frame: pd.DataFrame, grid_keys: Iterable[str] = ()) -> list[str]:
-    """Numeric outcome columns (grid values and bookkeeping excluded), in first-seen order."""
-    skip = {"seed", "replicate", *grid_keys}
-    return [c for c in frame.columns if c not in skip and c not in ID_COLUMNS
-            and pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(frame[c])]
-
-
-def aggregate(frame: pd.DataFrame, grid_keys: Iterable[str] = ()) -> pd.DataFrame:
-    """Mean and sample standard deviation over seeds of every metric, per grid cell (completed runs)."""
-    metrics = metric_columns(frame, grid_keys)
-    done = frame[frame["status"] == "completed"]
-    out = []
-    for cell in dict.fromkeys(frame["variant"]):
-        group = done[done["variant"] == cell]
-        row: dict[str, Any] = {"variant": cell, "runs": len(group)}
-        for col in metrics:
-            values = pd.to_numeric(group[col], errors="coerce").dropna()
-            row[f"{col}_mean"] = float(values.mean()) if len(values) else math.nan
-            row[f"{col}_std"] = float(values.std(ddof=1)) if len(values) > 1 else math.nan
-        out.append(row)
-    return pd.DataFrame(out)
-
-
-DISPLAY_NAMES = {"llm_calls": "LLM calls", "llm_failures": "LLM failed", "attack_share": "attack share",
-                 "emotion_avg": "emotion", "emotion_div": "emotion div", "confidence_avg": "confidence",
-                 "confidence_div": "confid. div", "wall_s": "s"}
-"""Column headings of the printed table (the CSV keeps the field names)."""
-
-
-def summary_rows(frame: pd.DataFrame, grid_keys: Iterable[str] = ()) -> list[dict[str, str]]:
-    """The one summary table as text cells: each variant's runs, then its ``mean ± std`` row.
-    Columns that are zero for every run (no LLM failures, say) are left out of the display."""
-    metrics = [c for c in metric_columns(frame, grid_keys)
-               if pd.to_numeric(frame[c], errors="coerce").fillna(0).ne(0).any()]
-    agg = aggregate(frame, grid_keys).set_index("variant")
-    table: list[dict[str, str]] = []
-    for cell in dict.fromkeys(frame["variant"]):
-        group = frame[frame["variant"] == cell]
-        for _, r in group.iterrows():
-            status = "ok" if r["status"] == "completed" else str(r["status"])
-            table.append({"variant": str(cell), "seed": str(r["seed"]), "status": status,
-                          **{DISPLAY_NAMES.get(c, c): _num(r.get(c)) for c in metrics}})
-        a = agg.loc[cell]
-        table.append({"variant": str(cell), "seed": "mean ± std", "status": f"{int(a['runs'])} ok",
-                      **{DISPLAY_NAMES.get(c, c): _pm(a[f"{c}_mean"], a[f"{c}_std"]) for c in metrics}})
-    return table
-
-
-def _num(value: Any) -> str:
-    if value is None or value is pd.NA:
-        return "-"
-    if pd.api.types.is_integer(value):
-        return f"{int(value):,}"
-    if pd.api.types.is_float(value):
-        v = float(value)
-        if math.isnan(v):
-            return "-"
-        if v.is_integer() and abs(v) >= 10:
-            return f"{int(v):,}"
-        return f"{v:,.1f}" if abs(v) >= 100 else f"{v:.3g}"
-    return str(value)
-
-
-def _pm(mean: float, std: float) -> str:
-    if mean is None or math.isnan(mean):
-        return "-"
-    return _num(mean) if std is None or math.isnan(std) else f"{_num(mean)} ± {_num(std)}"
-
-
-def markdown(rows: list[dict[str, str]]) -> str:
-    if not rows:
-        return ""
-    cols = list(rows[0])
-    lines = ["| " + " | ".join(cols) + " |", "|" + "|".join("---" for _ in cols) + "|"]
-    for row in rows:
-        lines.append("| " + " | ".join(row[c].replace("|", "\\|") for c in cols) + " |")
-    return "\n".join(lines) + "\n"
-
-
-def write_summary(out: Path, frame: pd.DataFrame, grid_keys: Iterable[str] = ()) -> list[Path]:
-    """``summary.csv`` (one row per run, then per-cell means and stds) and ``summary.md`` (the printed
-    table) in the sweep folder."""
-    grid_keys = list(grid_keys)
-    out = Path(out)
-    agg = aggregate(frame, grid_keys)
-    long = frame.drop(columns=[c for c in ("traceback",) if c in frame.columns])
-    csv, md = out / f"{SUMMARY_NAME}.csv", out / f"{SUMMARY_NAME}.md"
-    long.to_csv(csv, index=False)
-    agg.to_csv(out / f"{SUMMARY_NAME}_by_variant.csv", index=False)
-    md.write_text(markdown(summary_rows(frame, grid_keys)), encoding="utf-8")
-    return [csv, out / f"{SUMMARY_NAME}_by_variant.csv", md]

@@ -18,7 +18,7 @@ from typing import Any, Iterable
 import pandas as pd
 
 from hubbub.errors import DataError
-from hubbub.store import schema
+from hubbub.store import frames, schema
 from hubbub.store.manifest import read_manifest
 from hubbub.store.runstore import db_path
 
@@ -85,7 +85,11 @@ def _connect_readonly(path: Path) -> tuple[sqlite3.Connection, int]:
 
 
 class Run:
-    """One recorded run. Tables load lazily on first access and are cached."""
+    """One recorded run. Tables load lazily on first access and are cached.
+
+    Every table names the acting or owning agent ``agent_id`` (join any two on it), and every table
+    with a simulated time in seconds has ``t_h`` (hours) and ``timestamp`` (calendar time from the
+    scenario's ``run.start_time``) right after it; see :mod:`hubbub.store.frames`."""
 
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
@@ -95,7 +99,30 @@ class Run:
         return f"Run({str(self.path)!r})"
 
     def table(self, name: str) -> pd.DataFrame:
-        """Any table of the record by name, with typed columns (see the properties for meanings)."""
+        """Any table of the record by name, tidied as the properties are (``agent_id``, ``t_h``,
+        ``timestamp``; see :mod:`hubbub.store.frames`) and with typed columns."""
+        return self._tidy(name, self._stored(name))
+
+    def events_of(self, kind: str) -> pd.DataFrame:
+        """The events of one kind with that kind's ``data`` fields as columns: seq, time, t_h,
+        timestamp, kind, agent_id, then one column per field (``run.events_of("action")["page"]``).
+        A kind the log does not hold gives an empty frame."""
+        return frames.data_columns(self._tidy("events", self._stored("events", "WHERE kind = ?", (kind,))))
+
+    def _tidy(self, name: str, frame: pd.DataFrame) -> pd.DataFrame:
+        return frames.tidy(name, frame, self._start)
+
+    @cached_property
+    def _start(self) -> pd.Timestamp | None:
+        """Calendar time of simulated t=0, when the manifest names one."""
+        try:
+            manifest = self.manifest
+        except DataError:  # a record without its manifest (a run stopped before writing it) still loads
+            return None
+        return frames.start_time(manifest)
+
+    def _stored(self, name: str, where: str = "", params: tuple[Any, ...] = ()) -> pd.DataFrame:
+        """A table as stored (storage column names), with typed columns."""
         if name not in schema.ALL_TABLES:
             raise DataError(f"unknown run table {name!r}; the tables are {list(schema.ALL_TABLES)}")
         conn = open_readonly(self.path)
@@ -103,10 +130,10 @@ class Run:
             columns = schema.table_columns(conn, name)
             if not columns:
                 raise DataError(f"{self.path / 'run.sqlite'}: the run record has no table {name!r}")
-            frame = pd.read_sql_query(f"SELECT * FROM {name} ORDER BY rowid", conn)
+            frame = pd.read_sql_query(f"SELECT * FROM {name} {where} ORDER BY rowid", conn, params=params)
         finally:
             conn.close()
-        return _typed(name, frame, columns)
+        return frames.typed(name, frame, columns)
 
     @cached_property
     def manifest(self) -> dict[str, Any]:
@@ -126,8 +153,8 @@ class Run:
         seq: commit order 0, 1, 2, ... (Int64)
         time: simulated time in seconds since the start (float)
         kind: event kind, e.g. post, comment, like, visit, llm_failure (str)
-        agent: acting agent id, None for system events (str)
-        data: the event's fields (dict)
+        agent_id: acting agent id, None for system events (str)
+        data: the event's fields (dict); :meth:`events_of` gives one kind's fields as columns
         """
         return self.table("events")
 
@@ -138,7 +165,10 @@ class Run:
         agent_id: agent id as used in events (str)
         role: role such as user, attacker, official (str)
         grp: group or community label (str)
-        profile: persona and settings (dict)
+        then one column per persona attribute (description, emotion, policy, followers, ...; nested
+        ones flattened: demographics_age); for TrendSim users emotion and confidence are the
+        starting values
+        profile: the whole persona and settings as recorded (dict)
         """
         return self.table("agents")
 
@@ -162,7 +192,7 @@ class Run:
 
         comment_id: comment id (Int64)
         topic_id: topic commented on (str)
-        author: agent id of the author (str)
+        agent_id: agent id of the author (str)
         text: comment text (str)
         created_at: simulated time the comment was written (float)
         visible_at: simulated time from which others can see it (float)
@@ -179,7 +209,7 @@ class Run:
 
         reply_id: reply id (Int64)
         comment_id: comment replied to (Int64)
-        author: agent id of the author (str)
+        agent_id: agent id of the author (str)
         text: reply text (str)
         created_at: simulated time the reply was written (float)
         visible_at: simulated time from which others can see it (float)
@@ -197,7 +227,7 @@ class Run:
         like_id: like id (Int64)
         target_type: topic, comment or reply (str)
         target_id: id of the liked item, as text (str)
-        agent: agent who liked (str)
+        agent_id: agent who liked (str)
         time: simulated time of the like (float)
         visible_at: simulated time from which others can see it (float)
         seq: seq of the event that created it (Int64)
@@ -210,7 +240,7 @@ class Run:
 
         repost_id: repost id (Int64)
         topic_id: topic reposted (str)
-        agent: agent who reposted (str)
+        agent_id: agent who reposted (str)
         time: simulated time of the repost (float)
         visible_at: simulated time from which others can see it (float)
         seq: seq of the event that created it (Int64)
@@ -221,7 +251,7 @@ class Run:
     def agent_states(self) -> pd.DataFrame:
         """Snapshots of agents' inner state, in recording order.
 
-        agent: agent id (str)
+        agent_id: agent id (str)
         time: simulated time of the snapshot (float)
         seq: seq of the event that caused it (Int64)
         emotion: emotion score (float)
@@ -246,7 +276,7 @@ class Run:
 
     @cached_property
     def llm_calls(self) -> pd.DataFrame:
-        """LLM call telemetry, in recording order.
+        """LLM call telemetry, in recording order (the record does not say which agent a call was for).
 
         call_id: call number (Int64)
         key: content address of the request (str)
@@ -269,13 +299,25 @@ class Run:
         """
         return self.table("llm_calls")
 
+    @cached_property
+    def surveys(self) -> pd.DataFrame:
+        """Survey answers, one row per respondent and item: survey, at_h, agent_id, group, item, kind,
+        question, answer, answer_index, score, expected_score, method, post_run, then p_1, p_2, ... (each
+        option's probability); the columns are explained in :func:`hubbub.store.surveys.survey_frame`."""
+        from hubbub.store.surveys import answer_rows, survey_frame
+
+        conn = open_readonly(self.path)
+        try:
+            return survey_frame(answer_rows(conn))
+        finally:
+            conn.close()
 
     @cached_property
     def s3_posts(self) -> pd.DataFrame:
         """S3 posts on the follow graph, in publication order.
 
         post_id: post id 0, 1, 2, ... (Int64)
-        author: agent id of the author, 'platform' for the trending hub's topic (str)
+        agent_id: agent id of the author, 'platform' for the trending hub's topic (str)
         kind: seed, post (new content), repost or hub (str)
         parent_id: the post this one reposts, <NA> for originals (Int64)
         root_id: the original post of its repost chain, itself for originals (Int64)
@@ -293,12 +335,12 @@ class Run:
     def s3_awareness(self) -> pd.DataFrame:
         """When and through which channel each user first heard of the event.
 
-        agent: agent id (str)
+        agent_id: agent id (str)
         step: round in which the user became aware (Int64)
         time: simulated time in seconds (float)
         channel: seed, followee, mutual, recommended or hub (str)
         post_id: the post that reached the user first (Int64)
-        via: agent id of that post's author, 'platform' for the hub (str)
+        via_agent_id: agent id of that post's author, 'platform' for the hub (str)
         seq: seq of the event that recorded it (Int64)
         """
         return self.table("s3_awareness")
@@ -333,7 +375,7 @@ class Run:
     def s3_user_states(self) -> pd.DataFrame:
         """Per-user state after each round (LLM users unless the scenario records everyone).
 
-        agent: agent id (str)
+        agent_id: agent id (str)
         step: round number (Int64)
         time: simulated time in seconds (float)
         policy: llm or rule (str)
@@ -345,24 +387,3 @@ class Run:
         """
         return self.table("s3_user_states")
 
-
-def _typed(table: str, frame: pd.DataFrame, columns: list[tuple[str, str]]) -> pd.DataFrame:
-    """Give every column its dtype from the schema, so empty and full tables look alike."""
-    flags = schema.BOOL_COLUMNS.get(table, ())
-    json_columns = schema.JSON_COLUMNS.get(table, ())
-    for name, decl in columns:
-        if name in json_columns:
-            frame[name] = frame[name].map(_parse_json).astype(object)
-        elif name in flags:
-            frame[name] = frame[name].astype("Int64").astype("boolean")
-        elif decl.upper() == "INTEGER":
-            frame[name] = frame[name].astype("Int64")
-        elif decl.upper() == "REAL":
-            frame[name] = frame[name].astype("float64")
-        else:
-            frame[name] = frame[name].astype(object)
-    return frame
-
-
-def _parse_json(text: Any) -> Any:
-    return None if text is None or (isinstance(text, float) and text != text) else json.loads(text)

@@ -189,16 +189,14 @@ class RunStore:
     def record_call(self, key: str, request_payload: dict[str, Any], result: Any) -> None:
         """Record one LLM answer (a ChoiceResult or GenerateResult): telemetry always, the reply only
         when it succeeded, so failed calls are never replayed."""
-        stats = result.stats
-        is_choice = hasattr(result, "index")
-        row = (
-            key, "choose" if is_choice else "generate", stats.kind, stats.backend, stats.model,
-            stats.prompt_tokens, stats.completion_tokens, stats.cached_tokens, stats.latency_s,
-            stats.attempts, int(bool(stats.cache_hit)), stats.outcome, stats.method, result.error,
-            _time.time(), canonical_json(request_payload), _reply_json(result, is_choice),
-        )
+        is_choice, request = hasattr(result, "index"), canonical_json(request_payload)
+        exchanges = [(probe, None, None) for probe in getattr(result, "probes", ())]  # a choice's missed try
+        exchanges.append((result.stats, result.error, _reply_json(result, is_choice)))
+        rows = [(key, "choose" if is_choice else "generate", s.kind, s.backend, s.model, s.prompt_tokens,
+                 s.completion_tokens, s.cached_tokens, s.latency_s, s.attempts, int(bool(s.cache_hit)), s.outcome,
+                 s.method, error, _time.time(), request, reply) for s, error, reply in exchanges]
         with self._lock:
-            self._pending.setdefault(self._insert_sql("llm_calls", _CALL_COLUMNS), []).append(row)
+            self._pending.setdefault(self._insert_sql("llm_calls", _CALL_COLUMNS), []).extend(rows)
 
     def set_meta(self, key: str, value: Any) -> None:
         """Store a run-level fact (any JSON value) under ``key``, replacing an earlier one."""
@@ -274,9 +272,15 @@ class RunStore:
             start = rows[-1][0] + 1
 
     def call_counts(self) -> tuple[int, int]:
-        """``(LLM calls recorded, of which failed)`` over the whole run, every process of it included."""
-        row = self._query_one("SELECT COUNT(*), COALESCE(SUM(error IS NOT NULL), 0) FROM llm_calls", ())
+        """``(LLM calls recorded, of which failed)`` over the whole run (a choice's ``miss`` row is no call)."""
+        row = self._query_one("SELECT COALESCE(SUM(COALESCE(outcome, '') != 'miss'), 0), "
+                              "COALESCE(SUM(error IS NOT NULL), 0) FROM llm_calls", ())
         return (0, 0) if row is None else (int(row[0]), int(row[1]))
+
+    def choice_history(self) -> list[tuple[str, str, str]]:
+        """``(kind, method, outcome)`` of every recorded choice a model answered, in recording order."""
+        return self._query_one("SELECT kind, COALESCE(method, ''), COALESCE(outcome, '') FROM llm_calls WHERE "
+                               "type = 'choose' AND reply IS NOT NULL ORDER BY call_id", (), many=True)
 
     def get_meta(self, key: str, default: Any = None) -> Any:
         """The value stored with :meth:`set_meta`, or ``default``."""
@@ -311,11 +315,12 @@ class RunStore:
         row = self._conn.execute("SELECT MAX(seq) FROM events").fetchone()
         return -1 if row[0] is None else int(row[0])
 
-    def _query_one(self, sql: str, params: tuple[Any, ...]) -> tuple[Any, ...] | None:
+    def _query_one(self, sql: str, params: tuple[Any, ...], many: bool = False) -> Any:
         with self._lock:
             self.flush()
             with _translated(self.path, "read"):
-                return self._conn.execute(sql, params).fetchone()
+                cursor = self._conn.execute(sql, params)
+                return cursor.fetchall() if many else cursor.fetchone()
 
     def _insert_sql(self, table: str, columns: tuple[str, ...]) -> str:
         sql = self._sql.get((table, columns))

@@ -160,8 +160,8 @@ CREATE TABLE llm_calls (
     latency_s REAL,               -- wall-clock seconds the call took
     attempts INTEGER,             -- tries including retries
     cache_hit INTEGER,            -- 1 if answered from the reply cache
-    outcome TEXT,                 -- ok, or error:Name where Name is the error class
-    method TEXT,                  -- how the answer was obtained (logprobs, grammar, ...)
+    outcome TEXT,                 -- ok; for choices also fallback, switched or miss (docs/PERFORMANCE.md); or error:Name where Name is the error class
+    method TEXT,                  -- how the answer was obtained (logprobs, schema, scripted, generate)
     error TEXT,                   -- error message of a failed call
     wall_time REAL,               -- Unix time the call was recorded
     request TEXT,                 -- the request as canonical JSON
