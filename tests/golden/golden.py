@@ -43,6 +43,8 @@ SIZES: dict[str, dict[str, Any]] = {
     "s3-nuclear-energy-research": {**_NO_DATA, "s3.network.users": 40, "s3.steps": 3},
     "combined-ai-labels": {"s3.network.users": 80, "s3.population.llm_users": 6, "trendsim.lifecycle_h": 2.0,
                            "s3.steps": 2},
+    "platform-demo": {"platform.population.size": 24, "platform.population.llm_users": 5, "platform.hours": 2.0,
+                      "platform.churn.reserve": 2},
 }
 """The size each built-in is recorded at: small enough for the default test suite, large enough that
 every mechanism of the scenario (attacks, censorship, interventions, interviews, rule users) acts."""

@@ -49,3 +49,4 @@ def test_golden_logs_hold_the_mechanisms():
     assert {"action", "state", "snapshot"} <= kinds["demo"]
     assert "intervention" in kinds["workbench-demo"] and "interview" in kinds["workbench-demo"]
     assert "intervention" in kinds["s3-workbench-demo"]
+    assert {"action", "exposure", "graph_change", "graph_snapshot", "board_ranks", "news"} <= kinds["platform-demo"]

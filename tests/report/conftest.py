@@ -157,3 +157,25 @@ def make_s3_record(run: Path) -> Path:
     write_manifest(run, {"backend": {"backend": "openai", "model": "some-model"}, "seed": 1, "status": "completed",
                          "config": {"kind": "s3", "s3": {"steps": 5, "step_h": 1.0}}})
     return run
+
+
+def s3_scenario(**changes: object) -> dict:
+    """The built-in s3-workbench-demo (200 users on a two-camp graph, 6 hourly rounds, six interventions
+    among them a blocked follow edge) on the scripted backend, without its optional data files."""
+    from hubbub.scenarios.loading import read_scenario_data, set_dotted
+
+    data, _ = read_scenario_data("s3-workbench-demo")
+    for key, value in {"llm.backend": "scripted", "run.concurrency": 4, **changes}.items():
+        set_dotted(data, key, value)
+    for section, field in (("population", "marginals_file"), ("seed_posts", "file"), ("rule", "texts_file"),
+                           ("attitude", "history_file")):
+        data["s3"].get(section, {}).pop(field, None)
+    return data
+
+
+@pytest.fixture(scope="session")
+def s3_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A finished scripted S3 run (s3-workbench-demo) with its recorded graph sample (read-only)."""
+    path = tmp_path_factory.mktemp("s3real") / "s3-workbench"
+    Simulation(scenario_from_dict(s3_scenario()), path).run()
+    return path

@@ -23,20 +23,20 @@ def test_load_runs_takes_folders_or_lists(run_dir, runs):
 def test_tables_have_their_documented_columns(runs):
     run = runs["demo"]
     assert list(api.conditions(run).columns) == ["hours", "emotion_mean", "emotion_std", "confidence_mean",
-                                                 "confidence_std"]
+                                                 "confidence_std", "users"]
     groups = api.conditions_by_group_over_time(run)
     assert list(groups.columns) == ["grp", "hours", "users", "emotion_mean", "emotion_std", "confidence_mean",
                                     "confidence_std"]
     assert groups.groupby("hours")["users"].sum().eq(30).all()
     assert list(api.activity(run).columns[:2]) == ["start_h", "bin_min"]
-    assert list(api.interviews(run).columns) == ["hours", "agent", "group", "question", "answer", "emotion",
-                                                 "confidence"]
+    assert list(api.interviews(run).columns) == ["hours", "agent_id", "group", "post_run", "question", "answer",
+                                                 "emotion", "confidence", "emotion_level", "attitude"]
     agents = api.agent_table(run)
-    states = run.agent_states.sort_values(["time", "seq"]).groupby("agent").tail(1).set_index("agent")
+    states = run.agent_states.sort_values(["time", "seq"]).groupby("agent_id").tail(1).set_index("agent_id")
     user = agents[agents["role"] == "user"].iloc[0]
     assert user["emotion_end"] == states.loc[user["agent_id"], "emotion"]
     assert agents[agents["role"] == "attacker"]["emotion_end"].isna().all()
-    assert agents["comments"].sum() == len(run.comments[run.comments["author"].isin(agents["agent_id"])])
+    assert agents["comments"].sum() == len(run.comments[run.comments["agent_id"].isin(agents["agent_id"])])
 
 
 def test_compare_has_one_row_per_run(runs):

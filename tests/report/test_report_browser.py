@@ -51,7 +51,7 @@ def test_report_renders_in_chromium(run_dir, tmp_path):
     charts = int(body["data-charts-rendered"])
     assert charts >= 6 and dom.count('class="svg"') == charts
     assert len(re.findall(r'<path class="line" stroke="#[0-9a-f]{6}" d="M[\d.]+,[\d.]+L', dom)) >= charts - 1
-    assert dom.count('<g class="marker" data-kind="intervention">') >= 2 * 5  # on every time chart
+    assert dom.count('<g class="marker" data-kind="intervention" data-count="1">') >= 2 * 5  # on every time chart
     assert body["data-threads-rendered"] == "10" and dom.count('<article class="thread">') == 10
     assert re.search(r'class="block thread-browser" data-threads-rendered="10" data-threads-matching="\d+"', dom)
     assert float(body["data-load-ms"]) < 3000
@@ -83,8 +83,11 @@ def test_screenshot(run_dir, tmp_path):
     data = shot.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 50_000
     if os.environ.get("HUBBUB_UPDATE_SCREENSHOT") == "1":
+        from cdp import small_png  # tests/report/cdp.py
+
         DOCS_SHOT.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(shot, DOCS_SHOT)
+        shutil.copyfile(small_png(shot), DOCS_SHOT)
+        assert DOCS_SHOT.stat().st_size < 200_000
 
 
 HARNESS = """<script>(function () {
@@ -127,7 +130,8 @@ def test_charts_tables_and_threads_respond_to_the_user(run_dir, tmp_path):
     harness.write_text(text.replace("</body>", HARNESS + "</body>"), encoding="utf-8")
     dom = page(chromium(tmp_path / "profile", "--window-size=1280,2000", "--dump-dom", harness.as_uri()))
     r = json.loads(htmllib.unescape(body_attrs(dom)["data-harness"]))
-    assert r["tip"][0] == "block" and "simulated hours:" in r["tip"][1] and "all users:" in r["tip"][1]
+    assert r["tip"][0] == "block" and "simulated hours:" in r["tip"][1] and "all users (n=30):" in r["tip"][1]
+    assert "· n=30" in r["tip"][1]  # the tooltip names the n of the mean
     assert r["zoomed"] and r["unzoomed"]
     assert int(r["toggle"][1]) == int(r["toggle"][0]) - 1 and "off" in r["toggle"][2]
     values = [float(v) for v in r["sorted"] if v != "–"]

@@ -132,7 +132,7 @@ def test_hostile_texts_come_out_inert(hostile_dir, hostile_texts):
         "inject_post", "censorship"}
     assert hostile_texts[0] in {a["a"] for a in run["interviews"]["answers"]}
     assert run["threads"]["topics"][0]["title"] == hostile_texts[0]
-    assert hostile_texts[3] in run["groups"]["categories"]
+    assert f"{hostile_texts[3]} (n=1)" in run["groups"]["categories"]  # a group's label carries its n
     # server-rendered parts: the folder name in the title and banner is escaped
     assert "<title>hubbub report: r&lt;b&gt;&#x27;&quot;&amp;x</title>" in html
     assert "<b>r&lt;b&gt;&#x27;&quot;&amp;x</b>: backend <b>scripted</b>" in html
@@ -162,10 +162,11 @@ def test_two_runs_are_compared_side_by_side(run_dir, new_run, tmp_path):
     cmp = data["comparison"]
     assert [r[0] for r in cmp["summary"]["rows"]] == names
     emotion = next(c for c in cmp["charts"] if c["id"] == "cmp-emotion")
-    assert [s["name"] for s in emotion["series"]] == names
+    assert [s["name"] for s in emotion["series"]] == [f"{names[0]} (n=30)", f"{names[1]} (n=12)"]  # users per run
+    assert [s["color"] for s in emotion["series"]] == [cmp["colors"][n] for n in names]
     assert [m["label"] for m in cmp["markers"]] == [  # the 1-hour run ends before the interview at 1.5 h
-        f"{names[0]}, {names[1]}: inject_post", f"{names[0]}, {names[1]}: censorship",
-        f"{names[0]}: interview: How do you feel about this topic now?"]
+        f"inject_post ({names[0]}, {names[1]})", f"censorship ({names[0]}, {names[1]})",
+        f"interview: How do you feel about this topic now? ({names[0]})"]
 
 
 def test_the_same_folder_twice_is_refused(run_dir):
@@ -222,24 +223,22 @@ def test_extra_record_tables_are_sampled(run_copy, hostile_texts):
 
 
 def test_experiment_folder_report(tmp_path):
-    from hubbub.runtime.experiment import run_experiment
+    from hubbub.runtime.sweep import plan, run_grid
     from hubbub.scenarios.config import scenario_from_dict
 
     data = {"llm": {"backend": "scripted"},
             "trendsim": {"topic": "en-marathon-pacer", "lifecycle_h": 0.4, "population": {"size": 6},
                          "attack": {"first_visit_within_h": 0.2, "revisit_every_h": 0.2}},
             "experiment": {"grid": {"trendsim.attack.share": [0.0, 0.2]}, "analysis": "attack_impact"}}
-    from hubbub.runtime.simulation import Simulation
-
-    run_experiment(scenario_from_dict(data), tmp_path / "exp", lambda sc, d, resume: Simulation(sc, d).run(),
-                   overwrite=True)
+    sc = scenario_from_dict(data)
+    run_grid(sc, plan(sc), tmp_path / "exp")
     run = build_payload([tmp_path / "exp"])["runs"][0]
     exp = run["experiment"]
     assert {t["title"] for t in exp["tables"]} >= {"attack impact", "per run"}
     ids = {c["id"].split("-", 1)[1] for c in exp["charts"]}
     assert {"degree-average", "degree-divergence", "rel-emotion", "rel-confidence"} <= ids
     degree = next(c for c in exp["charts"] if c["id"].endswith("degree-average"))
-    assert degree["categories"] == ["SE", "PA-20"]
+    assert degree["categories"] == ["SE (n=1)", "PA-20 (n=1)"]  # n runs per degree
     assert run["provenance"]["backend"] == "scripted"
 
 

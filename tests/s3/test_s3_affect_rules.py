@@ -32,7 +32,7 @@ def test_decay_lowers_emotion_when_nothing_new_arrives(tmp_path, monkeypatch):
                "s3.recommend.share": 0.0, "s3.record.user_states": "llm"})
     r = load_run(run(sc, tmp_path / "r"))
     states = r.s3_user_states
-    level = states.pivot(index="agent", columns="step", values="emotion")
+    level = states.pivot(index="agent_id", columns="step", values="emotion")
     stirred = level[level[1] == "intense"]
     assert len(stirred) >= 1  # reached by the seed posts at step 1 and stirred
     assert (stirred[2] == "moderate").all() and (stirred[3] == "calm").all() and (stirred[4] == "calm").all()

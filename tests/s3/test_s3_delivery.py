@@ -60,14 +60,14 @@ def test_a_run_delivers_only_along_follow_edges(tmp_path):
     assert set(aware["channel"]) <= {"seed", "followee", "mutual"}
     reached = aware[aware["channel"] != "seed"]
     assert len(reached) >= 5
-    for agent, via, post, step in zip(reached["agent"], reached["via"], reached["post_id"], reached["step"]):
+    for agent, via, post, step in zip(reached["agent_id"], reached["via_agent_id"], reached["post_id"], reached["step"]):
         assert graph.has_follow(index[agent], index[via])  # the receiver follows the author
         assert posts.loc[post, "step"] == step - 1        # published one step earlier
     decisions = r.events[r.events["kind"] == "s3_decision"]
     assert len(decisions) > 0
-    for agent, data in zip(decisions["agent"], decisions["data"]):
+    for agent, data in zip(decisions["agent_id"], decisions["data"]):
         for post in data["received"]:
-            assert graph.has_follow(index[agent], index[posts.loc[post, "author"]])
+            assert graph.has_follow(index[agent], index[posts.loc[post, "agent_id"]])
 
 
 def test_the_recommendation_share_adds_posts_from_outside_followees(tmp_path):

@@ -9,9 +9,12 @@ from s3_support import run, tiny
 
 from hubbub.agents.memory import MemoryItem, MemoryPool, count_tokens
 from hubbub.agents.memory import scorer_for as make_scorer
+from hubbub.platform.actions import feed_actions
 from hubbub.agents.feed.prompts import cut_tokens, fit_prompt, prompt_tokens
 from hubbub.scenarios.s3_config import S3MemoryConfig
 from hubbub.store import load_run
+
+FEED_OPTIONS = tuple(a.option("en", "feed") for a in feed_actions())
 
 HOUR = 3600.0
 
@@ -64,7 +67,7 @@ def test_fit_prompt_never_exceeds_the_budget():
     received = ["a long received post about the event " * 12 for _ in range(6)]
     for budget in (200, 300, 600, 1200):
         build = lambda memory, shown: behaviour_request("en", "About you:\nA teacher.", "An event.", "calm",  # noqa: E731
-                                                        memory, shown, 1, 1.0)
+                                                        memory, shown, 1, 1.0, FEED_OPTIONS)
         request, items, shown = fit_prompt(build, lambda room: pool.select(60.0, None, room, 12),
                                            lambda items: "\n".join(it.text for it in items), received, budget, 150)
         assert prompt_tokens(request) <= budget

@@ -47,11 +47,11 @@ def test_combined_scenario_records_hub_and_followee_channels(tmp_path):
     r = load_run(out)
     channels = set(r.s3_awareness["channel"])
     assert "hub" in channels and channels & {"followee", "mutual"}
-    hub_users = set(r.s3_awareness.loc[r.s3_awareness["channel"] == "hub", "agent"])
+    hub_users = set(r.s3_awareness.loc[r.s3_awareness["channel"] == "hub", "agent_id"])
     sessions = r.events[r.events["kind"] == "session_start"]
-    assert hub_users <= set(sessions["agent"])  # hub-aware users did visit the hub
+    assert hub_users <= set(sessions["agent_id"])  # hub-aware users did visit the hub
     hub_post = r.s3_posts[r.s3_posts["kind"] == "hub"]
-    assert len(hub_post) == 1 and hub_post["author"].iloc[0] == "platform"
+    assert len(hub_post) == 1 and hub_post["agent_id"].iloc[0] == "platform"
 
 
 def test_the_s3_workbench_demo_applies_six_intervention_kinds_and_interviews_everyone_twice(tmp_path):

@@ -36,13 +36,15 @@ def curves(run: Any) -> pd.DataFrame:
 
 
 def camp_curves(run: Any) -> pd.DataFrame:
-    """Positive-attitude share per camp and step (from the ``s3_step`` events)."""
+    """Positive-attitude share per camp and step (from the ``s3_step`` events), with the camp's users."""
     events = run.events
+    sizes = _setup(run).get("camps") or []
     rows = []
     for data in events.loc[events["kind"] == "s3_step", "data"]:
         for camp, share in enumerate(data.get("by_camp") or []):
-            rows.append({"step": data["step"], "camp": camp, "positive_share": share})
-    return pd.DataFrame(rows, columns=["step", "camp", "positive_share"])
+            users = sizes[camp] if camp < len(sizes) else None
+            rows.append({"step": data["step"], "camp": camp, "users": users, "positive_share": share})
+    return pd.DataFrame(rows, columns=["step", "camp", "users", "positive_share"])
 
 
 # ---------------------------------------------------------------- cascades
@@ -52,13 +54,13 @@ def cascades(run: Any) -> pd.DataFrame:
     """One row per original post with its repost tree's size, depth, max breadth and structural
     virality (Goel et al. 2016), largest first."""
     posts = run.s3_posts
-    columns = ["root_id", "author", "kind", "policy", "size", "depth", "max_breadth", "structural_virality",
+    columns = ["root_id", "agent_id", "kind", "policy", "size", "depth", "max_breadth", "structural_virality",
                "first_step", "last_step"]
     if len(posts) == 0:
         return pd.DataFrame(columns=columns)
     stats = forest_stats(posts["post_id"].to_numpy(np.int64), posts["parent_id"].fillna(-1).to_numpy(np.int64),
                          posts["root_id"].to_numpy(np.int64), posts["step"].to_numpy(np.int64))
-    roots = posts.set_index("post_id").loc[stats["root_id"], ["author", "kind", "policy"]].reset_index(drop=True)
+    roots = posts.set_index("post_id").loc[stats["root_id"], ["agent_id", "kind", "policy"]].reset_index(drop=True)
     table = pd.concat([stats.reset_index(drop=True), roots], axis=1)[columns]
     return table.sort_values(["size", "root_id"], ascending=[False, True]).reset_index(drop=True)
 
@@ -118,7 +120,7 @@ def channels(run: Any) -> pd.DataFrame:
     if len(aware) == 0:
         return pd.DataFrame(columns=["channel", "policy", "users", "share"])
     policy = run.agents.set_index("agent_id")["profile"].map(lambda p: (p or {}).get("policy", "?"))
-    frame = aware.assign(policy=aware["agent"].map(policy).fillna("?"))
+    frame = aware.assign(policy=aware["agent_id"].map(policy).fillna("?"))
     table = frame.groupby(["channel", "policy"]).size().rename("users").reset_index()
     table["share"] = table["users"] / table["users"].sum()
     return table.sort_values(["channel", "policy"]).reset_index(drop=True)
@@ -128,9 +130,9 @@ def first_channel(run: Any) -> pd.DataFrame:
     """Per aware user: the channel family they came through first (hub, followees, recommended, seed)."""
     aware = run.s3_awareness
     family = {"mutual": "followee", "followee": "followee", "hub": "hub", "recommended": "recommended", "seed": "seed"}
-    return pd.DataFrame({"agent": aware["agent"], "first_channel": aware["channel"].map(family),
+    return pd.DataFrame({"agent_id": aware["agent_id"], "first_channel": aware["channel"].map(family),
                          "channel": aware["channel"], "step": aware["step"], "hours": aware["time"] / HOUR,
-                         "via": aware["via"]})
+                         "via_agent_id": aware["via_agent_id"]})
 
 
 # ---------------------------------------------------------------- writing
@@ -157,6 +159,23 @@ def write_s3(run_dir: Path, run: Any, frames: dict[str, pd.DataFrame]) -> list[P
     written = [p for name, frame in frames.items() for p in write_table(frame, tables / name)]
     written += plot_s3_curves(frames["curves"], frames["camp_curves"], plots)
     written.append(plot_s3_cascades(frames["cascades"], plots / "cascade_sizes.png"))
+    return written + write_network(run, tables, plots)
+
+
+def write_network(run: Any, tables: Path, plots: Path) -> list[Path]:
+    """The network view as files: the degree distribution table, and network.png (the follow graph at
+    start / middle / end), degree_distribution.png and cascade_trees.png."""
+    from hubbub.metrics import network
+    from hubbub.metrics.network_plots import plot_cascade_trees, plot_degrees, plot_network
+
+    degrees = network.degree_distribution(run)
+    written = list(write_table(degrees, tables / "degree_distribution"))
+    if len(degrees):
+        written.append(plot_degrees(degrees, plots / "degree_distribution.png"))
+    sample = network.network_sample(run)
+    if sample is not None and sample.steps:
+        written.append(plot_network(network.graph_drawing(run, sample), plots / "network.png"))
+    written.append(plot_cascade_trees(network.cascade_trees(run), plots / "cascade_trees.png"))
     return written
 
 
@@ -186,7 +205,8 @@ def analyse_combined(run_dir: str | Path) -> list[Path]:
     hub = {"hub_final_conditions": pd.DataFrame([ts.final_conditions(run)]),
            "hub_conditions_over_time": ts.conditions_over_time(run), "hub_activity_by_hour": ts.activity_by_hour(run)}
     written += [p for name, frame in hub.items() for p in write_table(frame, run_dir / "tables" / name)]
-    written.append(plot_hub(hub["hub_conditions_over_time"], hub["hub_activity_by_hour"], run_dir / "plots" / "hub.png"))
+    binned = ts.activity_in_bins(run, ts.bin_width_s(float(run.events["time"].max() or 0) / HOUR))
+    written.append(plot_hub(hub["hub_conditions_over_time"], binned, run_dir / "plots" / "hub.png"))
     written.append(plot_channels(frames["first_channel"], run_dir / "plots" / "first_channel.png"))
     text = summary_markdown(run, frames) + _combined_section(frames["first_channel"], hub)
     (run_dir / "summary.md").write_text(text, encoding="utf-8")

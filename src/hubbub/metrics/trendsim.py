@@ -14,15 +14,15 @@ HOUR = 3600.0
 
 
 def user_snapshots(run: Any) -> pd.DataFrame:
-    """Snapshot rows of ordinary users: agent, time (h), emotion, confidence, group."""
+    """Snapshot rows of ordinary users: agent_id, hours, emotion, confidence, grp."""
     states = run.agent_states
     if len(states) == 0:
-        return pd.DataFrame(columns=["agent", "hours", "emotion", "confidence", "grp"])
+        return pd.DataFrame(columns=["agent_id", "hours", "emotion", "confidence", "grp"])
     snap = states[states["extra"].fillna("").astype(str).str.contains("snapshot")].copy()
     agents = run.agents[run.agents["role"] == "user"][["agent_id", "grp"]]
-    snap = snap.merge(agents, left_on="agent", right_on="agent_id")
+    snap = snap.merge(agents, on="agent_id")
     snap["hours"] = snap["time"] / HOUR
-    return snap[["agent", "hours", "emotion", "confidence", "grp"]]
+    return snap[["agent_id", "hours", "emotion", "confidence", "grp"]]
 
 
 def final_conditions(run: Any) -> dict[str, float]:
@@ -38,23 +38,28 @@ def final_conditions(run: Any) -> dict[str, float]:
 
 
 def conditions_over_time(run: Any) -> pd.DataFrame:
-    """Mean and standard deviation of the users' conditions at each snapshot (Figure 3)."""
+    """Mean and standard deviation (ddof 0) of the users' conditions at each snapshot (Figure 3), and the
+    number of users the snapshot holds."""
     snap = user_snapshots(run)
     grouped = snap.groupby("hours")
     return pd.DataFrame({
         "emotion_mean": grouped["emotion"].mean(), "emotion_std": grouped["emotion"].std(ddof=0),
         "confidence_mean": grouped["confidence"].mean(), "confidence_std": grouped["confidence"].std(ddof=0),
+        "users": grouped["agent_id"].count(),
     }).reset_index()
 
 
 def conditions_by_group(run: Any) -> pd.DataFrame:
-    """Final conditions per preference group (Figure 4b/c) with each group's share (Figure 4a)."""
+    """Final conditions per preference group (Figure 4b/c: mean, and standard deviation with ddof 0, over
+    the group's users) with each group's share (Figure 4a)."""
     snap = user_snapshots(run)
     if len(snap) == 0:
         return pd.DataFrame()
     last = snap[snap["hours"] == snap["hours"].max()]
-    table = last.groupby("grp").agg(users=("agent", "count"), emotion=("emotion", "mean"),
-                                    confidence=("confidence", "mean")).reset_index()
+    table = last.groupby("grp").agg(users=("agent_id", "count"), emotion=("emotion", "mean"),
+                                    confidence=("confidence", "mean"),
+                                    emotion_std=("emotion", lambda v: v.std(ddof=0)),
+                                    confidence_std=("confidence", lambda v: v.std(ddof=0))).reset_index()
     table["share"] = table["users"] / table["users"].sum()
     return table
 
@@ -72,6 +77,32 @@ def activity_by_hour(run: Any) -> pd.DataFrame:
     ev["flagged"] = data.apply(lambda d: bool(d.get("flagged")))
     rows = ev.groupby("hour").apply(_hour_counts, include_groups=False)
     return rows.reset_index()
+
+
+BIN_CHOICES_S = (60, 300, 600, 900, 1800, 3600, 7200, 21600, 86400)
+
+
+def bin_width_s(hours: float) -> int:
+    """The widest bin from BIN_CHOICES_S that still gives at least 12 bins over ``hours`` (10 minutes
+    for a 2-hour run, an hour for a 16-hour one), so activity plots suit the run's length."""
+    fitting = [b for b in BIN_CHOICES_S if hours * HOUR / b >= 12]
+    return fitting[-1] if fitting else BIN_CHOICES_S[0]
+
+
+def activity_in_bins(run: Any, bin_s: float) -> pd.DataFrame:
+    """:func:`activity_by_hour` counted in bins of ``bin_s`` seconds: start_h (bin start in simulated
+    hours), bin_min, then the counts (a bin without events counts 0)."""
+    from types import SimpleNamespace
+
+    events = run.events
+    if len(events) == 0:
+        return pd.DataFrame()
+    table = activity_by_hour(SimpleNamespace(events=events.assign(time=events["time"] * (HOUR / bin_s))))
+    table = table.set_index("hour").reindex(range(int(table["hour"].max()) + 1)).fillna(0).astype(int)
+    table = table.rename_axis("hour").reset_index()
+    table.insert(0, "bin_min", bin_s / 60)
+    table.insert(0, "start_h", table.pop("hour") * bin_s / HOUR)
+    return table
 
 
 def _hour_counts(g: pd.DataFrame) -> pd.Series:

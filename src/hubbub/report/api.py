@@ -29,7 +29,6 @@ from hubbub.report.html_frames import (
     final_by_group,
     final_conditions,
     interventions,
-    interviews,
     llm_calls,
     parse_prices,
     replies,
@@ -37,12 +36,15 @@ from hubbub.report.html_frames import (
     threads,
     timeline,
 )
+from hubbub.report.interviews import interviews
+from hubbub.metrics.surveys import survey_summary
 
 __all__ = [
     "load_runs", "conditions", "conditions_by_group_over_time", "final_conditions", "final_by_group",
     "activity", "events_by_kind", "timeline", "interventions", "interviews", "threads", "replies",
     "agent_table", "llm_calls", "telemetry", "parse_prices", "compare", "plot_conditions",
     "plot_conditions_by_group", "plot_final_by_group", "plot_activity", "plot_telemetry", "report",
+    "surveys", "survey_summary",
 ]
 
 MARKER_COLORS = {"intervention": "#c0392b", "interview": "#8e44ad"}
@@ -72,6 +74,13 @@ def as_runs(runs: RunsLike) -> dict[str, Any]:
     if all(isinstance(r, (str, Path)) for r in items):
         return load_runs(items)
     return {r.name: r for r in items}
+
+
+def surveys(run: Any) -> pd.DataFrame:
+    """Survey answers, one row per respondent and item (:attr:`hubbub.store.api.Run.surveys`): survey, at_h,
+    agent_id, group, item, kind, question, answer, answer_index, score, expected_score, method, post_run,
+    p_1, p_2, ..."""
+    return run.surveys
 
 
 def compare(runs: RunsLike) -> pd.DataFrame:

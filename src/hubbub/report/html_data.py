@@ -15,6 +15,9 @@ import numpy as np
 import pandas as pd
 
 from hubbub.report import html_frames as frames
+from hubbub.report.html_conditions import conditions_section
+from hubbub.report.html_timeline import interventions_table
+from hubbub.report.html_surveys import SURVEY_TABLES, survey_section
 from hubbub.report.html_parts import (Limits, Options, bar_chart, clean, clean_text, line_chart, num, plain, series,
                                       table)
 
@@ -71,7 +74,7 @@ def run_payload(run: Any, name: str, opts: Options) -> dict[str, Any]:
                            "markers": _markers(run) if rows.get("events") else []}
     out["glance"] = _glance(run, rows, out["events"])
     if rows.get("agent_states") and rows.get("agents"):
-        out.update(_conditions_section(run, name, opts))
+        out.update(conditions_section(run, name, opts))
     if rows.get("events"):
         activity = _activity_section(run, name, opts)
         if activity:
@@ -84,6 +87,8 @@ def run_payload(run: Any, name: str, opts: Options) -> dict[str, Any]:
     if rows.get("llm_calls"):
         out["telemetry"] = table(frames.telemetry(run, opts.prices))
         out["telemetry"]["priced"] = bool(opts.prices)
+    if rows.get("events"):
+        out.update(survey_section(run, name, opts))
     out.update(_generic_sections(run, rows, name, opts))
     out["manifest"] = clean(manifest)
     return out
@@ -98,7 +103,7 @@ def _generic_sections(run: Any, rows: dict[str, int], name: str, opts: Options) 
     s3 = s3_section(run, rows, name, opts)
     if s3:
         out["s3"] = s3
-    shown = TRENDSIM_ANALYSIS_TABLES | S3_ANALYSIS_TABLES
+    shown = TRENDSIM_ANALYSIS_TABLES | S3_ANALYSIS_TABLES | SURVEY_TABLES
     curves = extra_curves(Path(run.path), name, opts, skip=shown)
     if curves:
         out["curves"] = curves
@@ -151,35 +156,6 @@ def _markers(run: Any) -> list[dict[str, Any]]:
     return marks
 
 
-def _conditions_section(run: Any, name: str, opts: Options) -> dict[str, Any]:
-    curve = frames.conditions(run)
-    if len(curve) == 0:
-        return {}
-    n = opts.limits.curve_points
-    charts = [line_chart(f"{name}-emotion", "Emotion (positiveness) of users, mean ± std",
-                         [series("all users", curve["hours"], curve["emotion_mean"], curve["emotion_std"], n)],
-                         ylabel="emotion", ylim=(0, 1)),
-              line_chart(f"{name}-confidence", "Social confidence of users, mean ± std",
-                         [series("all users", curve["hours"], curve["confidence_mean"], curve["confidence_std"], n)],
-                         ylabel="confidence", ylim=(0, 1))]
-    groups = frames.conditions_by_group_over_time(run)
-    for measure, label in (("emotion", "Emotion"), ("confidence", "Social confidence")):
-        lines = [series(str(g), sub["hours"], sub[f"{measure}_mean"], None, n) for g, sub in groups.groupby("grp")]
-        if lines:
-            charts.append(line_chart(f"{name}-{measure}-groups", f"{label} by preference group (mean)", lines,
-                                     ylabel=measure, ylim=(0, 1)))
-    final = frames.final_by_group(run)
-    out: dict[str, Any] = {"conditions": charts, "final": clean(frames.final_conditions(run))}
-    if len(final):
-        out["groups"] = bar_chart(f"{name}-groups-final", "Conditions at the end by preference group",
-                                  list(final["grp"]),
-                                  [{"name": "emotion", "y": [num(v) for v in final["emotion"]]},
-                                   {"name": "confidence", "y": [num(v) for v in final["confidence"]]},
-                                   {"name": "share of users", "y": [num(v) for v in final["share"]]}],
-                                  ylim=(0, 1))
-    return out
-
-
 def _activity_section(run: Any, name: str, opts: Options) -> dict[str, Any]:
     act = frames.activity(run)
     if len(act) == 0:
@@ -201,19 +177,27 @@ def _state(value: Any) -> Any:
     return plain(value, 40) if isinstance(value, str) else num(value)
 
 
+def _either(number: Any, label: Any) -> Any:
+    """The hub state (a number) where the interviewee has one, else the follow-graph label."""
+    return label if number is None or (isinstance(number, float) and number != number) else number
+
+
 def _timeline_section(run: Any, opts: Options) -> dict[str, Any]:
     out: dict[str, Any] = {}
     iv = frames.interventions(run)
     if len(iv):
-        out["interventions"] = table(iv.assign(hours=iv["hours"].round(4)))
-    qa = frames.interviews(run)
+        out["interventions"] = interventions_table(iv)
+    from hubbub.report.interviews import interviews
+
+    qa = interviews(run)
     if len(qa):
         lim = opts.limits
         shown = qa.head(lim.interviews)
         out["interviews"] = {"total": len(qa), "shown": len(shown), "answers": [
-            {"h": num(r.hours), "agent": plain(r.agent, 80), "group": plain(r.group, 80),
+            {"h": num(r.hours), "agent": plain(r.agent_id, 80), "group": plain(r.group, 80),
              "q": plain(r.question, lim.text_chars), "a": plain(r.answer, lim.text_chars),
-             "emotion": _state(r.emotion), "confidence": _state(r.confidence)} for r in shown.itertuples(index=False)]}
+             "emotion": _state(_either(r.emotion, r.emotion_level)),
+             "confidence": _state(_either(r.confidence, r.attitude))} for r in shown.itertuples(index=False)]}
     return out
 
 
@@ -257,13 +241,13 @@ def sample_ranked(total: int, limit: int) -> list[int]:
 
 
 def _comment(c: Any, reps: pd.DataFrame | None, lim: Limits) -> dict[str, Any]:
-    item = {"id": int(c.comment_id), "topic": plain(c.topic_id, 200), "author": plain(c.author, 80),
+    item = {"id": int(c.comment_id), "topic": plain(c.topic_id, 200), "author": plain(c.agent_id, 80),
             "role": plain(c.role, 40), "text": plain(c.text, lim.text_chars), "h": num(c.created_h),
             "likes": int(c.likes), "attack": _flag(c.is_attack), "hidden": _flag(c.hidden),
             "reason": plain(c.hidden_reason, 200), "replies_total": int(c.replies), "replies": []}
     if reps is not None:
         for r in reps.itertuples(index=False):
-            item["replies"].append({"id": int(r.reply_id), "author": plain(r.author, 80), "role": plain(r.role, 40),
+            item["replies"].append({"id": int(r.reply_id), "author": plain(r.agent_id, 80), "role": plain(r.role, 40),
                                     "text": plain(r.text, lim.text_chars), "h": num(r.created_h),
                                     "likes": int(r.likes), "attack": _flag(r.is_attack),
                                     "hidden": _flag(r.hidden), "reason": plain(r.hidden_reason, 200)})

@@ -20,7 +20,6 @@ from hubbub.errors import ConfigError
 from hubbub.store.api import open_readonly
 
 HOUR = 3600.0
-BIN_CHOICES_S = (60, 300, 600, 900, 1800, 3600, 7200, 21600, 86400)
 ACTIVITY_COLUMNS = ("sessions", "visitors", "actions", "comments", "replies", "likes", "attack_comments",
                     "censored", "llm_failures")
 TIMELINE_KINDS = ("intervention", "interview")
@@ -68,12 +67,14 @@ def conditions(run: Any) -> pd.DataFrame:
     """Users' conditions at each snapshot (TrendSim Figure 3).
 
     hours: simulated hours; emotion_mean, emotion_std, confidence_mean, confidence_std: mean and
-    standard deviation across ordinary users (attackers excluded)."""
+    standard deviation (ddof 0) across ordinary users (attackers excluded); users: how many (the n of
+    the means)."""
     from hubbub.metrics.trendsim import conditions_over_time
 
     frame = conditions_over_time(run)
     if len(frame) == 0:
-        return pd.DataFrame(columns=["hours", "emotion_mean", "emotion_std", "confidence_mean", "confidence_std"])
+        return pd.DataFrame(columns=["hours", "emotion_mean", "emotion_std", "confidence_mean", "confidence_std",
+                                     "users"])
     return frame
 
 
@@ -89,7 +90,7 @@ def conditions_by_group_over_time(run: Any) -> pd.DataFrame:
     if len(snap) == 0:
         return pd.DataFrame(columns=columns)
     g = snap.groupby(["grp", "hours"])
-    frame = pd.DataFrame({"users": g["agent"].count(), "emotion_mean": g["emotion"].mean(),
+    frame = pd.DataFrame({"users": g["agent_id"].count(), "emotion_mean": g["emotion"].mean(),
                           "emotion_std": g["emotion"].std(ddof=0), "confidence_mean": g["confidence"].mean(),
                           "confidence_std": g["confidence"].std(ddof=0)}).reset_index()
     return frame[columns]
@@ -113,14 +114,15 @@ def final_conditions(run: Any) -> dict[str, float]:
 
 
 def activity_bin_s(hours: float) -> int:
-    """The widest bin from BIN_CHOICES_S that still gives at least 12 bins over ``hours``."""
-    fitting = [b for b in BIN_CHOICES_S if hours * HOUR / b >= 12]
-    return fitting[-1] if fitting else BIN_CHOICES_S[0]
+    """The widest bin that still gives at least 12 bins over ``hours`` (:func:`hubbub.metrics.trendsim.bin_width_s`)."""
+    from hubbub.metrics.trendsim import bin_width_s
+
+    return bin_width_s(hours)
 
 
 def _light_events(run: Any) -> pd.DataFrame:
-    """The event log without its texts: seq, time, kind, agent and a small JSON ``data``."""
-    return query(run, "SELECT seq, time, kind, agent, json_object("
+    """The event log without its texts: seq, time, kind, agent_id and a small JSON ``data``."""
+    return query(run, "SELECT seq, time, kind, agent AS agent_id, json_object("
                       "'action', json_extract(data, '$.action'), 'role', json_extract(data, '$.role'), "
                       "'flagged', json_extract(data, '$.flagged')) AS data FROM events ORDER BY seq")
 
@@ -146,7 +148,7 @@ def activity(run: Any, bin_s: float | None = None) -> pd.DataFrame:
     scaled = events.assign(time=inside * (HOUR / bin_s))  # activity_by_hour bins by the hour
     counts = activity_by_hour(SimpleNamespace(events=scaled)).set_index("hour")
     starts = events[events["kind"] == "session_start"]
-    counts["visitors"] = starts.groupby((inside[starts.index] // bin_s).astype(int))["agent"].nunique()
+    counts["visitors"] = starts.groupby((inside[starts.index] // bin_s).astype(int))["agent_id"].nunique()
     last = max(int(math.ceil(hours * HOUR / bin_s)), int(counts.index.max()) + 1)
     counts = counts.reindex(range(last)).fillna(0).astype(int)
     counts.insert(0, "bin_min", bin_s / 60)
@@ -164,11 +166,12 @@ def events_by_kind(run: Any) -> dict[str, int]:
 
 
 def timeline(run: Any, kinds: tuple[str, ...] = TIMELINE_KINDS) -> pd.DataFrame:
-    """Events of the given kinds: seq, hours, kind, agent, data (dict)."""
+    """Events of the given kinds: seq, hours, kind, agent_id, data (dict)."""
     import json
 
     marks = ",".join("?" for _ in kinds)
-    frame = query(run, f"SELECT seq, time, kind, agent, data FROM events WHERE kind IN ({marks}) ORDER BY seq",
+    frame = query(run, f"SELECT seq, time, kind, agent AS agent_id, data FROM events WHERE kind IN ({marks}) "
+                       "ORDER BY seq",
                   tuple(kinds))
     frame["data"] = frame["data"].map(lambda t: json.loads(t) if isinstance(t, str) else {})
     frame.insert(1, "hours", frame.pop("time") / HOUR)
@@ -176,24 +179,11 @@ def timeline(run: Any, kinds: tuple[str, ...] = TIMELINE_KINDS) -> pd.DataFrame:
 
 
 def interventions(run: Any) -> pd.DataFrame:
-    """Interventions applied: hours, type, agent, details (the remaining fields, as a dict)."""
+    """Interventions applied: hours, type, agent_id, details (the remaining fields, as a dict)."""
     frame = timeline(run, ("intervention",))
     types = frame["data"].map(lambda d: str(d.get("type", "?")) if isinstance(d, dict) else "?")
     details = frame["data"].map(lambda d: {k: v for k, v in d.items() if k != "type"} if isinstance(d, dict) else {})
-    return pd.DataFrame({"hours": frame["hours"], "type": types, "agent": frame["agent"], "details": details})
-
-
-def interviews(run: Any) -> pd.DataFrame:
-    """Interview answers: hours (the event's simulated time), agent, group, question, answer, emotion,
-    confidence (the agent's state when asked; in a follow-graph run the emotion level and the attitude)."""
-    frame = timeline(run, ("interview",))
-    rows = []
-    for hours, agent, d in zip(frame["hours"], frame["agent"], frame["data"]):
-        rows.append({"hours": hours, "agent": agent, "group": d.get("group"), "question": d.get("question", ""),
-                     "answer": d.get("answer", ""), "emotion": d.get("emotion", d.get("emotion_level")),
-                     "confidence": d.get("confidence", d.get("attitude"))})
-    columns = ["hours", "agent", "group", "question", "answer", "emotion", "confidence"]
-    return pd.DataFrame(rows, columns=columns)
+    return pd.DataFrame({"hours": frame["hours"], "type": types, "agent_id": frame["agent_id"], "details": details})
 
 
 # ---------------------------------------------------------------- threads and agents
@@ -207,10 +197,10 @@ def like_counts(run: Any, target_type: str) -> pd.Series:
 
 
 def threads(run: Any) -> pd.DataFrame:
-    """Comments ranked by likes (then by time): comment_id, topic_id, author, role, text, created_h,
+    """Comments ranked by likes (then by time): comment_id, topic_id, agent_id, role, text, created_h,
     likes, replies, is_attack, hidden, hidden_reason."""
     comments = run.comments
-    columns = ["comment_id", "topic_id", "author", "role", "text", "created_h", "likes", "replies", "is_attack",
+    columns = ["comment_id", "topic_id", "agent_id", "role", "text", "created_h", "likes", "replies", "is_attack",
                "hidden", "hidden_reason"]
     if len(comments) == 0:
         return pd.DataFrame(columns=columns)
@@ -219,23 +209,23 @@ def threads(run: Any) -> pd.DataFrame:
         created_h=comments["created_at"] / HOUR,
         likes=comments["comment_id"].astype(str).map(likes).fillna(0).astype(int),
         replies=comments["comment_id"].map(run.replies.groupby("comment_id").size()).fillna(0).astype(int),
-        role=comments["author"].map(_roles(run)).fillna("?"))
+        role=comments["agent_id"].map(_roles(run)).fillna("?"))
     frame = frame.sort_values(["likes", "created_at"], ascending=[False, True], kind="stable")
     return frame[columns].reset_index(drop=True)
 
 
 def replies(run: Any) -> pd.DataFrame:
-    """Replies in time order: reply_id, comment_id, author, role, text, created_h, likes, is_attack,
+    """Replies in time order: reply_id, comment_id, agent_id, role, text, created_h, likes, is_attack,
     hidden, hidden_reason."""
     rep = run.replies
-    columns = ["reply_id", "comment_id", "author", "role", "text", "created_h", "likes", "is_attack", "hidden",
+    columns = ["reply_id", "comment_id", "agent_id", "role", "text", "created_h", "likes", "is_attack", "hidden",
                "hidden_reason"]
     if len(rep) == 0:
         return pd.DataFrame(columns=columns)
     likes = like_counts(run, "reply")
     frame = rep.assign(created_h=rep["created_at"] / HOUR,
                        likes=rep["reply_id"].astype(str).map(likes).fillna(0).astype(int),
-                       role=rep["author"].map(_roles(run)).fillna("?"))
+                       role=rep["agent_id"].map(_roles(run)).fillna("?"))
     return frame.sort_values("created_at", kind="stable")[columns].reset_index(drop=True)
 
 

@@ -17,6 +17,10 @@ from typing import Any, Mapping
 import numpy as np
 import pandas as pd
 
+PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22",
+           "#7f7f7f", "#393b79", "#ad494a")
+"""Series colours, the same list as ``COLORS`` in assets/report.js; a comparison gives each run one of them."""
+
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
@@ -94,29 +98,44 @@ def _bucket_means(a: np.ndarray, buckets: list[np.ndarray]) -> np.ndarray:
     return np.array([np.nanmean(a[b]) if np.isfinite(a[b]).any() else np.nan for b in buckets])
 
 
-def series(name: str, x: Any, y: Any, std: Any = None, max_points: int = 400) -> dict[str, Any]:
-    """One line of a chart; ``std`` adds a ± band."""
+def series(name: str, x: Any, y: Any, half: Any = None, max_points: int = 400, n: Any = None,
+           color: str | None = None) -> dict[str, Any]:
+    """One line of a chart; ``half`` (the half-width of an interval around y) adds a shaded band, ``n``
+    (a count per point) shows in the tooltip. A missing value stays missing: a gap, never 0."""
     xs = np.asarray(x, dtype=float)
-    ys = [np.asarray(y, dtype=float)] + ([np.nan_to_num(np.asarray(std, dtype=float))] if std is not None else [])
+    ys = [np.asarray(y, dtype=float)]
+    if half is not None:
+        ys.append(np.asarray(half, dtype=float))
+    if n is not None:
+        ys.append(np.broadcast_to(np.asarray(n, dtype=float), xs.shape))
     xs, ys = downsample(xs, ys, max_points)
     out: dict[str, Any] = {"name": name, "x": [num(v) for v in xs], "y": [num(v) for v in ys[0]]}
-    if std is not None:
+    if half is not None:
         out["lo"] = [num(m - s) for m, s in zip(ys[0], ys[1])]
         out["hi"] = [num(m + s) for m, s in zip(ys[0], ys[1])]
+    if n is not None:
+        out["n"] = [num(v, 0) for v in ys[-1]]
+    if color:
+        out["color"] = color
     return out
 
 
 def line_chart(cid: str, title: str, lines: list[dict[str, Any]], xlabel: str = "simulated hours",
-               ylabel: str = "", ylim: tuple[float, float] | None = None, timeline: bool = True) -> dict[str, Any]:
+               ylabel: str = "", ylim: tuple[float, float] | None = None, timeline: bool = True,
+               band: str = "", legend: str = "", **extra: Any) -> dict[str, Any]:
+    """A line chart spec; ``band`` says what the shaded bands are, ``legend`` titles the legend, and
+    ``extra`` passes options to the viewer (``xlog``, ``ylog``, ``points``: markers without lines)."""
     return {"id": cid, "type": "line", "title": title, "xlabel": xlabel, "ylabel": ylabel,
-            "ylim": list(ylim) if ylim else None, "timeline": bool(timeline), "series": lines}
+            "ylim": list(ylim) if ylim else None, "timeline": bool(timeline), "series": lines,
+            "band": band, "legend": legend, **extra}
 
 
 def bar_chart(cid: str, title: str, categories: list[str], bars: list[dict[str, Any]], ylabel: str = "",
-              ylim: tuple[float, float] | None = None) -> dict[str, Any]:
-    """Grouped bars: one group per category, one bar per series ({name, y, err?})."""
+              ylim: tuple[float, float] | None = None, err: str = "", legend: str = "") -> dict[str, Any]:
+    """Grouped bars: one group per category, one bar per series ({name, y, err?, n?, color?}); ``err``
+    says what the error bars are, ``legend`` titles the legend."""
     return {"id": cid, "type": "bar", "title": title, "categories": [str(c) for c in categories],
-            "ylabel": ylabel, "ylim": list(ylim) if ylim else None, "series": bars}
+            "ylabel": ylabel, "ylim": list(ylim) if ylim else None, "series": bars, "err": err, "legend": legend}
 
 
 def table(frame: pd.DataFrame, title: str = "") -> dict[str, Any]:

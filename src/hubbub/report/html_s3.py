@@ -14,10 +14,12 @@ from typing import Any
 import pandas as pd
 
 from hubbub.report import html_frames as frames
+from hubbub.report.html_network import network_section
 from hubbub.report.html_parts import Options, bar_chart, line_chart, num, plain, series, table
 
 S3_TABLES = ("s3_steps", "s3_posts", "s3_awareness")
 S3_ANALYSIS_TABLES = frozenset({"curves", "camp_curves", "cascades", "cascade_summary", "channels", "first_channel",
+                                "degree_distribution",
                                 "hub_final_conditions", "hub_conditions_over_time", "hub_activity_by_hour"})
 """Tables metrics.s3 writes that this section (or the TrendSim one, for the hub) already shows."""
 CURVES = (
@@ -52,32 +54,52 @@ def s3_section(run: Any, rows: dict[str, int], name: str, opts: Options) -> dict
         cascades = metrics.cascades(run)
         out["cascade_summary"] = table(metrics.cascade_summary(cascades), "Repost cascades")
         out["cascades"] = _top_cascades(run, cascades, opts)
+    network = network_section(run, rows, name, opts)
+    if network:
+        out["network"] = network
     return out
 
 
 def _step_curves(curves: pd.DataFrame, name: str, opts: Options) -> list[dict[str, Any]]:
+    """One chart per CURVES entry; means and shares carry their n and a 95 % t-interval band."""
+    from hubbub.metrics.s3_intervals import curve_intervals
+    from hubbub.metrics.stats import METHOD, n_label
+
     by_time = bool(curves["hours"].notna().all())
     x = curves["hours"] if by_time else curves["step"]
+    intervals = curve_intervals(curves)
     charts = []
     for key, title, columns, ylim, ylabel in CURVES:
         present = [c for c in columns if c in curves and curves[c].notna().any()]
-        if present:
-            lines = [series(NAMES.get(c, c.replace("_", " ")), x, curves[c], None, opts.limits.curve_points)
-                     for c in present]
-            charts.append(line_chart(f"{name}-s3-{key}", title, lines, xlabel="simulated hours" if by_time else "round",
-                                     ylabel=ylabel, ylim=ylim, timeline=by_time))
+        if not present:
+            continue
+        lines = []
+        for c in present:
+            half, n = intervals.get(c, (None, None))
+            label = NAMES.get(c, c.replace("_", " "))
+            label = f"{label} ({n_label(n)})" if n is not None else label
+            lines.append(series(label, x, curves[c], half, opts.limits.curve_points, n=n))
+        band = f"shaded: {METHOD} over users" if any(c in intervals for c in present) else ""
+        charts.append(line_chart(f"{name}-s3-{key}", title, lines, xlabel="simulated hours" if by_time else "round",
+                                 ylabel=ylabel, ylim=ylim, timeline=by_time, band=band))
     return charts
 
 
 def _camp_curves(camps: pd.DataFrame, curves: pd.DataFrame, name: str, opts: Options) -> list[dict[str, Any]]:
     """Positive-attitude share per camp (S3's opposing groups), on the same time axis as the other curves."""
+    from hubbub.metrics.stats import METHOD, share_halfwidth
+
     if len(camps) == 0:
         return []
     hours = dict(zip(curves["step"], curves["hours"]))
-    lines = [series(f"camp {camp}", sub["step"].map(hours), sub["positive_share"], None, opts.limits.curve_points)
-             for camp, sub in camps.groupby("camp")]
+    lines = []
+    for camp, sub in camps.groupby("camp"):
+        users = sub["users"].astype(float)
+        label = f"camp {camp}" + (f" (n={int(users.iloc[0]):,})" if users.notna().all() else "")
+        lines.append(series(label, sub["step"].map(hours), sub["positive_share"],
+                            share_halfwidth(sub["positive_share"], users), opts.limits.curve_points, n=users))
     return [line_chart(f"{name}-s3-camps", "Share of positive attitudes per camp", lines, ylabel="share",
-                       ylim=(0, 1))]
+                       ylim=(0, 1), band=f"shaded: {METHOD} over the camp's users", legend="camp (users)")]
 
 
 def _channels(table_: pd.DataFrame, name: str) -> list[dict[str, Any]]:
@@ -87,7 +109,8 @@ def _channels(table_: pd.DataFrame, name: str) -> list[dict[str, Any]]:
     wide = wide.loc[wide.sum(axis=1).sort_values(ascending=False).index]
     bars = [{"name": f"{policy} users", "y": [int(v) for v in wide[policy]]} for policy in wide.columns]
     labels = [plain(c, 40) for c in wide.index]
-    return [bar_chart(f"{name}-s3-channels", "How users first heard of the event", labels, bars, ylabel="users")]
+    return [bar_chart(f"{name}-s3-channels", "How users first heard of the event", labels, bars, ylabel="users",
+                      legend="S3 users by policy")]
 
 
 def _top_cascades(run: Any, cascades: pd.DataFrame, opts: Options) -> dict[str, Any]:

@@ -18,6 +18,7 @@ from hubbub.metrics.trendsim import (
 
 def analyse_run(run_dir: str | Path) -> list[Path]:
     """Write the tables and plots of one TrendSim run; return the files written."""
+    from hubbub.report.html_frames import activity
     from hubbub.report.plots import plot_activity, plot_conditions_over_time, plot_groups
     from hubbub.store import load_run
 
@@ -34,6 +35,6 @@ def analyse_run(run_dir: str | Path) -> list[Path]:
     written = [p for pair in written for p in pair]
     written.append(plot_conditions_over_time({"run": frames["conditions_over_time"]}, plots / "conditions_over_time.png"))
     written.append(plot_groups(frames["conditions_by_group"], plots / "conditions_by_group.png"))
-    written.append(plot_activity(frames["activity_by_hour"], plots / "activity_by_hour.png"))
+    written.append(plot_activity(activity(run), plots / "activity.png"))  # bins that suit the run's length
     (run_dir / "summary.md").write_text(summary_markdown(run, frames), encoding="utf-8")
     return written + [run_dir / "summary.md"]

@@ -56,6 +56,38 @@
     while (hi - lo > 1) { var mid = (lo + hi) >> 1; if (xs[mid] < x) lo = mid; else hi = mid; }
     return Math.abs(xs[lo] - x) <= Math.abs(xs[hi] - x) ? lo : hi;
   }
+  function lg10(v) { return typeof v === "number" && v > 0 ? Math.log10(v) : null; }
+  function axisTicks(lo, hi, n, isLog) { // a log axis ticks at powers of ten when it spans two or more
+    if (!isLog) return niceTicks(lo, hi, n);
+    var out = [];
+    for (var t = Math.ceil(lo - 1e-9); t <= Math.floor(hi + 1e-9); t++) out.push(t);
+    return out.length >= 2 ? out : niceTicks(lo, hi, n);
+  }
+  function tickText(t, isLog) { return fmt(isLog ? +Math.pow(10, t).toPrecision(4) : t); }
+  function legendHead(legend, spec) { // the legend's title ("run", "S3 user class (users)") first
+    if (spec.legend) legend.appendChild(h("span", { cls: "lgt", text: spec.legend + ":" }));
+  }
+  function legendNote(legend, text, cls) { // what bands or error bars mean, after the entries
+    if (text) legend.appendChild(h("span", { cls: "lgnote " + cls }, [h("span", { cls: "sw " + cls }), text]));
+  }
+  function placeLabels(marks, sx, x0, x1) { // markers at one x share a label; labels never overprint
+    var groups = [];
+    marks.forEach(function (m) {
+      if (m.x === null || m.x < x0 || m.x > x1) return;
+      var px = sx(m.x), last = groups[groups.length - 1];
+      if (last && Math.abs(last.px - px) < 1) { last.items.push(m); return; }
+      groups.push({ px: px, items: [m] });
+    });
+    var ends = [];
+    groups.forEach(function (g) {
+      g.text = g.items.length > 1 ? g.items.length + " events" : clip(g.items[0].label, 18);
+      var width = g.text.length * 6.4 + 8, row = 0; // 10px labels: at most ~6 px a character
+      while (row < ends.length && ends[row] > g.px) row++;
+      g.row = row < 3 ? row : -1;
+      if (g.row >= 0) ends[row] = g.px + width;
+    });
+    return groups;
+  }
   function legendButton(name, color, hidden, onclick) {
     var b = h("button", { type: "button", cls: "lg" + (hidden ? " off" : ""), onclick: onclick }, [
       h("span", { cls: "sw", style: "background:" + color }), name]);
@@ -71,7 +103,12 @@
     box.appendChild(h("div", { cls: "plot" }, [svgHost, tip]));
     box.appendChild(legend);
     host.appendChild(box);
-    var series = spec.series.map(function (s, i) { return Object.assign({ c: COLORS[i % COLORS.length] }, s); });
+    var series = spec.series.map(function (s, i) {
+      var o = Object.assign({ c: s.color || COLORS[i % COLORS.length], rx: s.x, ry: s.y }, s);
+      if (spec.xlog) o.x = s.x.map(lg10);
+      if (spec.ylog) { o.y = s.y.map(lg10); if (s.lo) { o.lo = s.lo.map(lg10); o.hi = s.hi.map(lg10); } }
+      return o;
+    });
     var marks = spec.timeline ? (markers || []) : [];
     var geo = null;
     function visible() { return series.filter(function (s) { return !st.hidden[s.name]; }); }
@@ -81,11 +118,13 @@
       var x0 = st.view ? st.view[0] : Math.min.apply(null, xs.length ? xs : [0]);
       var x1 = st.view ? st.view[1] : Math.max.apply(null, xs.length ? xs : [1]);
       if (!(x1 > x0)) { x0 -= 0.5; x1 += 0.5; }
+      if (spec.points && !st.view) { var xp = (x1 - x0) * 0.04; x0 -= xp; x1 += xp; }
       var ys = [];
       vis.forEach(function (s) {
         s.x.forEach(function (v, i) {
           if (v === null || v < x0 || v > x1) return;
-          [s.y[i], s.lo && s.lo[i], s.hi && s.hi[i]].forEach(function (y) { if (typeof y === "number") ys.push(y); });
+          // a bounded measure (ylim) keeps its axis: a wide interval is cut at the frame, not the axis stretched
+          (spec.ylim ? [s.y[i]] : [s.y[i], s.lo && s.lo[i], s.hi && s.hi[i]]).forEach(function (y) { if (typeof y === "number") ys.push(y); });
         });
       });
       var y0 = ys.length ? Math.min.apply(null, ys) : 0, y1 = ys.length ? Math.max.apply(null, ys) : 1;
@@ -121,15 +160,15 @@
       geo = { x0: x0, x1: x1, sx: sx, vis: vis };
       var p = ['<svg viewBox="0 0 ' + W + " " + H + '" class="svg" role="img" aria-label="' + esc(spec.title) + '">',
         '<clipPath id="' + clipId + '"><rect x="' + M.l + '" y="' + M.t + '" width="' + pw + '" height="' + ph + '"/></clipPath>'];
-      niceTicks(y0, y1, 5).forEach(function (t) {
+      axisTicks(y0, y1, 5, spec.ylog).forEach(function (t) {
         if (t < y0 || t > y1) return;
         p.push('<line class="grid" x1="' + M.l + '" x2="' + (W - M.r) + '" y1="' + sy(t) + '" y2="' + sy(t) + '"/>',
-          '<text class="tick" x="' + (M.l - 6) + '" y="' + (sy(t) + 4) + '" text-anchor="end">' + esc(fmt(t)) + "</text>");
+          '<text class="tick" x="' + (M.l - 6) + '" y="' + (sy(t) + 4) + '" text-anchor="end">' + esc(tickText(t, spec.ylog)) + "</text>");
       });
-      niceTicks(x0, x1, 7).forEach(function (t) {
+      axisTicks(x0, x1, 7, spec.xlog).forEach(function (t) {
         if (t < x0 || t > x1) return;
         p.push('<line class="grid" y1="' + M.t + '" y2="' + (M.t + ph) + '" x1="' + sx(t) + '" x2="' + sx(t) + '"/>',
-          '<text class="tick" y="' + (H - M.b + 16) + '" x="' + sx(t) + '" text-anchor="middle">' + esc(fmt(t)) + "</text>");
+          '<text class="tick" y="' + (H - M.b + 16) + '" x="' + sx(t) + '" text-anchor="middle">' + esc(tickText(t, spec.xlog)) + "</text>");
       });
       p.push('<rect class="frame" x="' + M.l + '" y="' + M.t + '" width="' + pw + '" height="' + ph + '"/>',
         '<text class="axis" x="' + (M.l + pw / 2) + '" y="' + (H - 6) + '" text-anchor="middle">' + esc(spec.xlabel || "") + "</text>",
@@ -137,26 +176,28 @@
         '<g clip-path="url(#' + clipId + ')">');
       vis.forEach(function (s) { if (s.lo) p.push('<path class="band" fill="' + s.c + '" d="' + band(s, sx, sy, x0, x1) + '"/>'); });
       vis.forEach(function (s) {
-        p.push('<path class="line" stroke="' + s.c + '" d="' + path(s, sx, sy, x0, x1) + '"/>');
-        if (s.x.length <= 60) s.x.forEach(function (x, i) {
+        if (!spec.points) p.push('<path class="line" stroke="' + s.c + '" d="' + path(s, sx, sy, x0, x1) + '"/>');
+        if (spec.points || s.x.length <= 60) s.x.forEach(function (x, i) {
           if (x !== null && s.y[i] !== null && x >= x0 && x <= x1)
-            p.push('<circle r="2.6" fill="' + s.c + '" cx="' + sx(x).toFixed(1) + '" cy="' + sy(s.y[i]).toFixed(1) + '"/>');
+            p.push('<circle r="' + (spec.points ? 3.6 : 2.6) + '" fill="' + s.c + '" cx="' + sx(x).toFixed(1) + '" cy="' + sy(s.y[i]).toFixed(1) + '"/>');
         });
       });
-      marks.forEach(function (m) {
-        if (m.x < x0 || m.x > x1) return;
-        var x = sx(m.x).toFixed(1), col = MARK[m.kind] || "#555";
-        p.push('<g class="marker" data-kind="' + esc(m.kind) + '"><title>' + esc(m.label) + " (" + esc(fmt(m.x)) + " h)</title>" +
+      placeLabels(marks, sx, x0, x1).forEach(function (g) {
+        var x = g.px.toFixed(1), m = g.items[0], col = MARK[m.kind] || "#555";
+        var all = g.items.map(function (it) { return it.label; }).join("; ");
+        p.push('<g class="marker" data-kind="' + esc(m.kind) + '" data-count="' + g.items.length + '"><title>' + esc(all) + " (" + esc(fmt(m.x)) + " h)</title>" +
           '<line stroke="' + col + '" x1="' + x + '" x2="' + x + '" y1="' + M.t + '" y2="' + (M.t + ph) + '"/>' +
-          '<text fill="' + col + '" x="' + (+x + 3) + '" y="' + (M.t + 10) + '">' + esc(clip(m.label, 18)) + "</text></g>");
+          (g.row >= 0 ? '<text fill="' + col + '" x="' + (+x + 3) + '" y="' + (M.t + 10 + 13 * g.row) + '">' + esc(g.text) + "</text>" : "") + "</g>");
       });
       p.push('</g><line class="cross" y1="' + M.t + '" y2="' + (M.t + ph) + '" x1="-9" x2="-9"/>',
         '<rect class="sel" y="' + M.t + '" height="' + ph + '" x="0" width="0"/></svg>');
       svgHost.innerHTML = p.join("");
       legend.textContent = "";
+      legendHead(legend, spec);
       series.forEach(function (s) {
         legend.appendChild(legendButton(s.name, s.c, st.hidden[s.name], function () { st.hidden[s.name] = !st.hidden[s.name]; draw(); }));
       });
+      legendNote(legend, spec.band, "bandsw");
       if (st.view) legend.appendChild(h("button", { type: "button", cls: "reset", text: "reset zoom", onclick: function () { st.view = null; draw(); } }));
       box.setAttribute("data-series", String(vis.length));
       box.setAttribute("data-points", String(vis.reduce(function (a, s) { return a + s.x.length; }, 0)));
@@ -185,12 +226,13 @@
       var cross = svg.querySelector(".cross"), cx = geo.sx(best);
       cross.setAttribute("x1", cx); cross.setAttribute("x2", cx);
       tip.textContent = "";
-      tip.appendChild(h("div", { cls: "tiph", text: (spec.xlabel || "x") + ": " + fmt(best) }));
+      tip.appendChild(h("div", { cls: "tiph", text: (spec.xlabel || "x") + ": " + fmt(spec.xlog ? +Math.pow(10, best).toPrecision(6) : best) }));
       geo.vis.forEach(function (s, j) {
         var i = picks[j];
         if (i < 0 || Math.abs(s.x[i] - best) > (geo.x1 - geo.x0) * 0.03) return;
-        var extra = s.lo && s.lo[i] !== null ? " (± " + fmt((s.hi[i] - s.lo[i]) / 2) + ")" : "";
-        tip.appendChild(h("div", {}, [h("span", { cls: "sw", style: "background:" + s.c }), s.name + ": " + fmt(s.y[i]) + extra]));
+        var extra = !spec.ylog && s.lo && s.lo[i] !== null ? " (± " + fmt((s.hi[i] - s.lo[i]) / 2) + ")" : "";
+        if (s.n && s.n[i] !== null && s.n[i] !== undefined) extra += " · n=" + fmt(s.n[i]);
+        tip.appendChild(h("div", {}, [h("span", { cls: "sw", style: "background:" + s.c }), s.name + ": " + fmt(s.ry[i]) + extra]));
       });
       marks.forEach(function (m) {
         if (Math.abs(m.x - at.x) <= (geo.x1 - geo.x0) * 0.02) tip.appendChild(h("div", { cls: "tipm", text: "▲ " + m.label }));
@@ -229,17 +271,18 @@
     box.appendChild(h("div", { cls: "plot" }, [svgHost, tip]));
     box.appendChild(legend);
     host.appendChild(box);
-    var series = spec.series.map(function (s, i) { return Object.assign({ c: COLORS[i % COLORS.length] }, s); });
+    var series = spec.series.map(function (s, i) { return Object.assign({ c: s.color || COLORS[i % COLORS.length] }, s); });
     var cats = spec.categories;
     function draw() {
       var vis = series.filter(function (s) { return !st.hidden[s.name]; });
       var vals = [0];
-      vis.forEach(function (s) { s.y.forEach(function (v, i) { if (v !== null) vals.push(v + (s.err && s.err[i] ? s.err[i] : 0)); }); });
+      vis.forEach(function (s) { s.y.forEach(function (v, i) { if (v !== null) { var e = s.err && s.err[i] && !spec.ylim ? s.err[i] : 0; vals.push(v + e, v - e); } }); });
+      if (spec.stacked) cats.forEach(function (c, i) { vals.push(vis.reduce(function (a, s) { return a + (s.y[i] || 0); }, 0)); });
       var y0 = Math.min.apply(null, vals), y1 = Math.max.apply(null, vals);
       if (spec.ylim) { y0 = Math.min(y0, spec.ylim[0]); y1 = Math.max(y1, spec.ylim[1]); }
       if (!(y1 > y0)) y1 = y0 + 1;
       var pw = W - M.l - M.r, ph = H - M.t - M.b - 18, gw = pw / Math.max(1, cats.length);
-      var bw = gw * 0.8 / Math.max(1, vis.length);
+      var bw = spec.stacked ? gw * 0.6 : gw * 0.8 / Math.max(1, vis.length);
       var sy = function (y) { return M.t + ph - (y - y0) / (y1 - y0) * ph; };
       var p = ['<svg viewBox="0 0 ' + W + " " + H + '" class="svg" role="img" aria-label="' + esc(spec.title) + '">'];
       niceTicks(y0, y1, 5).forEach(function (t) {
@@ -249,14 +292,19 @@
       cats.forEach(function (c, i) {
         var gx = M.l + i * gw;
         p.push('<text class="tick" x="' + (gx + gw / 2) + '" y="' + (M.t + ph + 14) + '" text-anchor="middle">' + esc(clip(c, Math.max(4, Math.floor(gw / 7)))) + "<title>" + esc(c) + "</title></text>");
+        var base = 0;  // stacked: each series' segment starts where the previous one ended
         vis.forEach(function (s, j) {
           var v = s.y[i];
           if (v === null || v === undefined) return;
-          var x = gx + gw * 0.1 + j * bw, top = sy(Math.max(v, 0)), bot = sy(Math.min(v, 0));
+          var x = spec.stacked ? gx + gw * 0.2 : gx + gw * 0.1 + j * bw, top = sy(Math.max(v, 0)), bot = sy(Math.min(v, 0));
+          if (spec.stacked) { top = sy(base + Math.max(v, 0)); bot = sy(base); base += Math.max(v, 0); }
           p.push('<rect class="bar" data-i="' + i + '" data-j="' + j + '" fill="' + s.c + '" x="' + x.toFixed(1) + '" y="' + top.toFixed(1) + '" width="' + Math.max(1, bw - 1).toFixed(1) + '" height="' + Math.max(0.5, bot - top).toFixed(1) + '"/>');
           if (s.err && s.err[i]) {
             var cx = (x + bw / 2).toFixed(1);
-            p.push('<line class="err" x1="' + cx + '" x2="' + cx + '" y1="' + sy(v - s.err[i]) + '" y2="' + sy(v + s.err[i]) + '"/>');
+            var cap = Math.min(6, bw / 3), a = Math.max(v - s.err[i], y0), b = Math.min(v + s.err[i], y1);
+            var lo = sy(a).toFixed(1), hi = sy(b).toFixed(1); // cut at the frame: no cap where it was cut
+            p.push('<path class="err" d="M' + cx + "," + lo + "V" + hi + (a > y0 ? "M" + (cx - cap) + "," + lo + "H" + (+cx + cap) : "") +
+              (b < y1 ? "M" + (cx - cap) + "," + hi + "H" + (+cx + cap) : "") + '"/>');
           }
         });
       });
@@ -264,9 +312,11 @@
         '<text class="axis" transform="translate(13,' + (M.t + ph / 2) + ') rotate(-90)" text-anchor="middle">' + esc(spec.ylabel || "") + "</text></svg>");
       svgHost.innerHTML = p.join("");
       legend.textContent = "";
+      legendHead(legend, spec);
       series.forEach(function (s) {
         legend.appendChild(legendButton(s.name, s.c, st.hidden[s.name], function () { st.hidden[s.name] = !st.hidden[s.name]; draw(); }));
       });
+      legendNote(legend, spec.err, "errsw");
       box.setAttribute("data-series", String(vis.length));
       box._vis = vis;
     }
@@ -276,7 +326,7 @@
       var i = +t.getAttribute("data-i"), s = box._vis[+t.getAttribute("data-j")];
       tip.textContent = "";
       tip.appendChild(h("div", { cls: "tiph", text: cats[i] }));
-      tip.appendChild(h("div", {}, [h("span", { cls: "sw", style: "background:" + s.c }), s.name + ": " + fmt(s.y[i]) + (s.err && s.err[i] ? " ± " + fmt(s.err[i]) : "")]));
+      tip.appendChild(h("div", {}, [h("span", { cls: "sw", style: "background:" + s.c }), s.name + ": " + fmt(s.y[i]) + (s.err && s.err[i] ? " ± " + fmt(s.err[i]) : "") + (s.n && s.n[i] ? " · n=" + fmt(s.n[i]) : "")]));
       var r = svgHost.getBoundingClientRect(), frac = (ev.clientX - r.left) / r.width;
       tip.style.display = "block";
       tip.style.left = frac < 0.6 ? (frac * 100 + 2) + "%" : "auto";
@@ -465,9 +515,17 @@
         dataTable(s, c, { search: true, pageSize: 20 });
       }
     }, "s3");
+    if (run.s3 && run.s3.network) section(host, "Network view: follow graph, degrees, cascade trees", function (s) {
+      var net = run.s3.network, view = hubbubNetwork({ h: h, esc: esc, fmt: fmt });
+      if (net.graph) { s.appendChild(h("h4", { text: "The follow graph at the start, middle and end" })); view.graphView(s, net.graph); }
+      else if (net.graph_note) s.appendChild(h("p", { cls: "muted", text: net.graph_note }));
+      if (net.degrees) grid(s, [net.degrees], []);
+      if (net.trees && net.trees.length) { s.appendChild(h("h4", { text: "The largest repost cascades as trees" })); view.treeView(s, net.trees); }
+      else if (net.trees) s.appendChild(h("p", { cls: "muted", text: "No cascade spread beyond its first post." }));
+    }, "network");
     if (run.interventions || (run.markers && run.markers.length)) section(host, "Timeline: interventions and interviews", function (s) {
       s.appendChild(h("p", { cls: "muted", text: "Marked on every time chart above: red lines are interventions, purple lines interviews." }));
-      if (run.interventions) dataTable(s, run.interventions, { search: true });
+      if (run.interventions) { s.appendChild(h("h4", { text: "Interventions" })); dataTable(s, run.interventions, { search: true }); }
       else s.appendChild(h("p", { cls: "muted", text: "No interventions in this run." }));
     }, "timeline");
     if (run.interviews) section(host, "Interviews", function (s) {
@@ -476,6 +534,14 @@
       dataTable(s, { columns: ["hours", "agent", "group", "question", "answer", "emotion", "confidence / attitude"],
         rows: q.answers.map(function (a) { return [a.h, a.agent, a.group, a.q, a.a, a.emotion, a.confidence]; }) }, { search: true, pageSize: 20 });
     }, "interviews");
+    if (run.surveys) section(host, "Surveys", function (s) {
+      var q = run.surveys;
+      s.appendChild(h("p", { cls: "muted", text: q.answers + " answers from " + q.respondents + " users. Each bar is one administration of the item; its segments are the mean probability the respondents' answer distributions gave each option (the expected share choosing it)." }));
+      grid(s, q.charts, []);
+      var d = h("details", {}, [h("summary", { text: "summary table (n, mean probability, share who picked each option)" })]);
+      s.appendChild(d);
+      dataTable(d, q.summary, { search: true, pageSize: 25 });
+    }, "surveys");
     if (run.threads) section(host, "Threads", function (s) { threadBrowser(s, run.threads); }, "thread-browser");
     if (run.agents) section(host, "Agents", function (s) {
       if (run.agents.shown < run.agents.total) s.appendChild(h("p", { cls: "muted", text: "Showing " + run.agents.shown + " of " + run.agents.total + " agents (every non-user, then users in recording order)." }));

@@ -30,6 +30,7 @@ from hubbub.errors import ConfigError
 from hubbub.kernel.events import Event
 from hubbub.llm.base import GenerateRequest
 from hubbub.platform.feed import exposure as exp
+from hubbub.runtime import surveys
 from hubbub.scenarios.interventions import Intervention, Interview
 
 HOUR = 3600.0
@@ -86,13 +87,14 @@ def check(scenario: Any, ids: list[str], graph: Any) -> None:
 
 def scheduled_events(scenario: Any) -> list[Event]:
     """The graph world's barrier events: its interventions (kind ``graph_intervention`` in a combined
-    run, where the hub owns ``intervention``) and, for kind 's3', the interviews."""
+    run, where the hub owns ``intervention``) and, for kind 's3', the interviews and surveys."""
     kind = "intervention" if scenario.kind == "s3" else "graph_intervention"
     items = [Event(iv.at_h * HOUR, kind, None, PRIORITY_BARRIER, {"index": k})
              for k, iv in enumerate(scenario.interventions) if for_graph(iv, scenario.kind)]
     if scenario.kind == "s3":
         items += [Event(iv.at_h * HOUR, "interview", None, PRIORITY_BARRIER, {"index": k})
                   for k, iv in enumerate(scenario.interviews)]
+        items += surveys.scheduled_events(scenario)
     return items
 
 

@@ -15,6 +15,7 @@ import numpy as np
 from hubbub.agents.affect import ATTITUDES, EMOTION_INTENSITY, EMOTION_LEVELS
 from hubbub.platform.feed.exposure import SOURCES
 from hubbub.platform.feed.posts import KINDS, REPOST
+from hubbub.runtime.s3 import graph_sample
 
 CHANNELS = SOURCES + ("seed",)
 
@@ -47,7 +48,7 @@ def setup_event(world: Any, t: float) -> None:
             "mutual_share": round(float(summary["mutual_share"]), 6), "classes": summary["classes"],
             "camps": np.bincount(inp.camps).tolist(), "graph_report": _plain(inp.graph_report),
             "rule_model": world._rule_cfg.model, "embedder": getattr(inp.embedder, "name", "?"),
-            "provenance": dict(inp.provenance)}
+            "provenance": dict(inp.provenance), "graph_sample": graph_sample.setup_data(world)}
     world.rec.event(t, "s3_setup", None, data)
 
 
@@ -157,8 +158,9 @@ def step_event(world: Any, t: float, step: int, counts: dict[str, int]) -> None:
     if camps.max(initial=0) > 0:
         totals = np.bincount(camps)
         data["by_camp"] = [round(float(v), 9) for v in np.bincount(camps, weights=world.attitude) / np.maximum(totals, 1)]
+    data["sample"] = graph_sample.step_data(world)
     seq = world.rec.event(t, "s3_step", None, {"step": step, **data})
-    row = {k: v for k, v in data.items() if k not in ("hub", "by_camp")}
+    row = {k: v for k, v in data.items() if k not in ("hub", "by_camp", "sample")}
     world.rec.row("s3_steps", {"step": step, "time": t, **row, "seq": seq})
     world.last_curve = data
 

@@ -22,9 +22,11 @@ from hubbub.kernel.seeding import SeedTree
 from hubbub.llm.base import Backend
 from hubbub.platform.feed import exposure as exp
 from hubbub.runtime.s3 import env as s3_env, interventions as ivs, record
+from hubbub.runtime import surveys
 from hubbub.runtime.recorder import RunRecorder
 from hubbub.agents.feed.decide import Decision, LLMAgents, Received
 from hubbub.agents.feed.prompts import t as bt
+from hubbub.platform.actions import feed_actions
 from hubbub.platform.feed.posts import HUB, PLATFORM, POST, REPOST, SEED, PostLog
 from hubbub.runtime.s3.policies import S3Policies, rule_settings
 from hubbub.runtime.s3.outcome import StepOutcome
@@ -48,7 +50,7 @@ class S3World:
         self.step_s = self.cfg.step_h * HOUR
         self.horizon = self.cfg.steps * self.step_s
         self.safe_window = 0.0
-        self.barrier_kinds = ("s3_round", "intervention", "interview", "graph_intervention")
+        self.barrier_kinds = ("s3_round", "intervention", "interview", "graph_intervention", "survey")
         self.controls = ivs.GraphControls(self.n, self.cfg.recommend)
         self.sessions_done = 0
         self.posts = PostLog()
@@ -62,7 +64,7 @@ class S3World:
         self.scorer = scorer_for(self.cfg.memory)
         self.pools = {u.index: MemoryPool(self.cfg.memory.capacity, self.scorer) for u in inputs.llm_users}
         policies = inputs.policies or S3Policies()
-        self.agents = LLMAgents(scenario, llm, seeds, self.pools, policies)
+        self.agents = LLMAgents(scenario, llm, seeds, self.pools, policies, actions=feed_actions())
         rule_cfg = rule_settings(self.cfg.rule, policies)
         self.model = make_rule_model(rule_cfg)
         self._rule_cfg = rule_cfg.model_copy(update={
@@ -112,6 +114,8 @@ class S3World:
     async def compute(self, event: Event) -> Any:
         if event.kind == "interview":
             return await ivs.interview(self, event)
+        if event.kind == "survey":
+            return await surveys.ask_graph_users(self, event)
         if event.kind in ("intervention", "graph_intervention"):
             return None  # everything happens at commit
         step = int(event.data["step"])
@@ -124,7 +128,7 @@ class S3World:
         if event.kind in ("intervention", "graph_intervention"):
             self.rec.event(event.time, "intervention", None, ivs.apply(self, event))
             return []
-        if event.kind == "interview":
+        if event.kind in ("interview", "survey"):
             for agent, kind, data in outcome:
                 self.rec.event(event.time, kind, agent, data)
             return []
