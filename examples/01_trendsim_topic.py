@@ -76,8 +76,7 @@ def emotion_over_time(results: Run) -> pd.DataFrame:
 
 def actions_by_kind(results: Run) -> pd.DataFrame:
     """How often each role took each action (view details, comment, like, exit, ...)."""
-    events = results.events
-    actions = pd.DataFrame(events.loc[events["kind"] == "action", "data"].tolist())
+    actions = results.events_of("action")  # the action events, one column per field
     return pd.crosstab(actions["action"], actions["role"])
 
 

@@ -94,9 +94,9 @@ def cascades(results: Run) -> pd.DataFrame:
     """One row per original post: its author's followers, how many reposts it got, by how many users,
     how deep the repost tree went and over how many rounds."""
     posts = results.s3_posts.join(post_depths(results.s3_posts), on="post_id")
-    followers = {a: p.get("followers") for a, p in zip(results.agents["agent_id"], results.agents["profile"])}
-    table = posts.groupby("root_id").agg(kind=("kind", "first"), author=("author", "first"),
-                                         size=("post_id", "size"), reposters=("author", "nunique"),
+    followers = results.agents.set_index("agent_id")["followers"]
+    table = posts.groupby("root_id").agg(kind=("kind", "first"), author=("agent_id", "first"),
+                                         size=("post_id", "size"), reposters=("agent_id", "nunique"),
                                          depth=("depth", "max"), first_step=("step", "min"),
                                          last_step=("step", "max"))
     table["reposts"] = table.pop("size") - 1

@@ -39,12 +39,15 @@ _LAZY = {
     "Run": "hubbub.store",
     "register_policy": "hubbub.registry",
     "register_ranker": "hubbub.registry",
+    "register_action": "hubbub.platform.actions",
+    "Action": "hubbub.platform.actions",
     "Choice": "hubbub.agents.feed.policy",
     "Context": "hubbub.agents.feed.policy",
     "Post": "hubbub.agents.feed.policy",
 }
 
 __all__ = [
+    "Action",
     "BackendError",
     "BackendTimeout",
     "BackendUnavailable",
@@ -63,6 +66,7 @@ __all__ = [
     "__version__",
     "load_run",
     "load_scenario",
+    "register_action",
     "register_policy",
     "register_ranker",
 ]

@@ -134,8 +134,10 @@ def _escape(text: str) -> str:
     return escape("\n".join(visible(line) for line in text.split("\n")))
 
 
-def _overrides(backend: str | None, base_url: list[str] | None, model: str | None, seed: int | None,
-               concurrency: int | None, sets: list[str] | None) -> dict[str, Any]:
+def run_overrides(backend: str | None, base_url: list[str] | None, model: str | None, seed: int | None,
+                  concurrency: int | None, sets: list[str] | None) -> dict[str, Any]:
+    """The scenario fields the run flags (--backend, --base-url, --model, --seed, --concurrency, --set)
+    override, by dotted name; ``hubbub run``, ``resume`` and ``sweep`` share them."""
     values: dict[str, Any] = {}
     if backend:
         values["llm.backend"] = backend
@@ -172,7 +174,7 @@ def run(
     sets = list(set_ or [])
     if replay_from is not None:
         sets.append(f'llm.replay_from="{replay_from}"')
-    _guard(lambda: run_command(scenario, out, _overrides(backend, base_url, model, seed, concurrency, sets),
+    _guard(lambda: run_command(scenario, out, run_overrides(backend, base_url, model, seed, concurrency, sets),
                                overwrite=overwrite, quiet=quiet, yes=yes))
 
 
@@ -187,7 +189,7 @@ def resume(
     """Continue an interrupted run from its event log (same final log as an uninterrupted run)."""
     from hubbub.commands.run import resume_command
 
-    _guard(lambda: resume_command(run_dir, _overrides(None, None, None, None, None, list(set_ or []))))
+    _guard(lambda: resume_command(run_dir, run_overrides(None, None, None, None, None, list(set_ or []))))
 
 
 @app.command(epilog="Example: hubbub show runs/demo")
@@ -204,7 +206,7 @@ def export(
     out: Optional[Path] = typer.Option(None, "--out", metavar="DIR", help="Output folder (default: RUN_DIR/export)."),
     fmt: str = typer.Option("parquet", "--format", metavar=choices(("parquet", "csv")), help="File format."),
 ) -> None:
-    """Export every table of a run to Parquet or CSV."""
+    """Export the tables of a run to Parquet or CSV (empty tables of other kinds of world left out)."""
     from hubbub.store import export_run
 
     def go() -> None:

@@ -1,8 +1,8 @@
 """Named building blocks a scenario can refer to by string, and that users can add from Python.
 
-A scenario names a feed ranker (``s3.recommend.ranker``) or a user policy (``s3.population.policy``) by
-string; the name is looked up here, so a ranker or policy registered from Python (before the scenario is
-loaded) works from a TOML file exactly like a built-in one (DESIGN decision 11)::
+A scenario names a feed ranker (``s3.recommend.ranker``), a user policy (``s3.population.policy``) or
+extra hub actions (``trendsim.hub.extra_actions``) by string; the name is looked up here, so a ranker,
+policy or action registered from Python (before the scenario is loaded) works from a TOML file exactly like a built-in one (DESIGN decision 11)::
 
     import hubbub
 
@@ -11,7 +11,8 @@ loaded) works from a TOML file exactly like a built-in one (DESIGN decision 11):
         return candidates[np.argsort(-posts.lengths(candidates), kind="stable")]
 
 Built-ins are named here too, by module path, and loaded on first use (importing hubbub loads nothing).
-Packages can register theirs through the ``hubbub.rankers`` and ``hubbub.policies`` entry-point groups.
+Packages can register theirs through the ``hubbub.rankers``, ``hubbub.policies`` and ``hubbub.actions``
+entry-point groups.
 """
 
 from __future__ import annotations
@@ -31,6 +32,11 @@ class Registry:
     """The entry-point group that packages register into (read once, on the first lookup)."""
     entries: dict[str, Any] = field(default_factory=dict)
     _plugins_read: bool = False
+    builtins: frozenset[str] = field(default=frozenset(), init=False)
+    """The names the package itself ships (the entries given at construction)."""
+
+    def __post_init__(self) -> None:
+        self.builtins = frozenset(self.entries)
 
     def register(self, name: str, obj: Any) -> Any:
         """Add ``obj`` under ``name`` (a new name, or replacing a user's own earlier entry)."""
@@ -72,14 +78,32 @@ class Registry:
 RANKERS = Registry("feed ranker", "hubbub.rankers", {
     "recency": "hubbub.platform.feed.rankers:recency",
     "popularity": "hubbub.platform.feed.rankers:popularity",
-    "relevance": "hubbub.platform.feed.rankers:popularity",  # globally; users re-ranked by profile
+    "relevance": "hubbub.platform.feed.rankers:relevance",  # S3: globally, users re-ranked by profile
+    "interest": "hubbub.platform.feed.rankers:interest",
 })
 """Feed rankers: ``ranker(posts, candidates) -> candidates in ranked order`` (numpy arrays of post ids;
-``posts`` is the run's :class:`~hubbub.platform.feed.posts.PostLog`)."""
+``posts`` is an S3 run's :class:`~hubbub.platform.feed.posts.PostLog`, or on the living platform a
+:class:`~hubbub.platform.social.feed.FeedPosts`: the store as one viewer sees it at one time)."""
 
-POLICIES = Registry("user policy", "hubbub.policies")
-"""User policies for follow-feed rounds: ``policy(context) -> Choice`` (see
-:mod:`hubbub.agents.feed.policy`); the users a scenario hands to a policy are not asked by the LLM."""
+POLICIES = Registry("user policy", "hubbub.policies", {
+    "triadic_closure": "hubbub.agents.social.rules:triadic_closure",
+    "homophily": "hubbub.agents.social.rules:homophily",
+    "preferential_attachment": "hubbub.agents.social.rules:preferential_attachment",
+})
+"""User policies: for follow-feed rounds ``policy(context) -> Choice`` (see :mod:`hubbub.agents.feed.policy`),
+on the living platform ``policy(SocialContext) -> SocialChoice`` (see :mod:`hubbub.agents.social`; the
+built-ins are the platform's tie-formation rules). The users a scenario hands to a policy are not asked
+by the LLM."""
+
+
+_ACTION = "hubbub.platform.actions.builtin:"
+ACTIONS = Registry("action", "hubbub.actions", {
+    name: f"{_ACTION}{name.upper()}" for name in ("view_details", "like", "comment", "repost", "more_comments",
+                                                  "open_comment", "like_comment", "reply", "back", "exit",
+                                                  "post", "none")})
+"""Actions users take on the hub's pages and the follow feed: :class:`hubbub.platform.actions.Action`
+objects (register yours with ``hubbub.register_action``; a scenario offers them on the hub with
+``trendsim.hub.extra_actions``)."""
 
 
 def register_ranker(name: str, ranker: Callable[..., Any] | None = None) -> Any:

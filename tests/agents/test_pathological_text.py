@@ -29,8 +29,11 @@ from hubbub.llm.embeddings import EMBED_CHARS, make_embedder
 from hubbub.platform.topic import load_topics
 from hubbub.report.html import script_json
 from hubbub.report.html_parts import clean_text
+from hubbub.platform.actions import feed_actions
 from hubbub.agents.feed.prompts import behaviour_request, cut_tokens, fit_prompt, persona_block, prompt_tokens
 from hubbub.textfiles import BIO_CHARS, LIMITS, POST_CHARS, TOPIC_TEXT_CHARS, check_length, read_utf8
+
+FEED_OPTIONS = tuple(a.option("en", "feed") for a in feed_actions())
 
 N = 120_000
 SHAPES = {
@@ -88,7 +91,8 @@ def test_token_estimates_and_cutting_are_linear():
 
 def _builder(persona: str):
     state = "Your emotion: calm."
-    return lambda memory, posts: behaviour_request("en", persona, "an event", state, memory, posts, 1, 1.0)
+    return lambda memory, posts: behaviour_request("en", persona, "an event", state, memory, posts, 1, 1.0,
+                                                   FEED_OPTIONS)
 
 
 @pytest.mark.timeout(10)

@@ -24,12 +24,13 @@ ALLOWED: dict[str, set[str]] = {
     "metrics": BASE | {"store", "kernel"},
     "dynamics": BASE | {"kernel", "metrics"},
     "report": BASE | {"metrics", "store"},
+    "annotate": BASE | {"kernel", "llm", "agents"},
     "evaluate": BASE | {"kernel", "llm", "agents", "dynamics", "metrics", "store", "scenarios", "runtime",
-                        "platform"},
+                        "platform", "annotate"},
     "runtime": BASE | {"kernel", "llm", "agents", "platform", "dynamics", "scenarios", "store", "metrics",
-                       "report"},
+                       "report", "annotate"},
     "bench": BASE | {"kernel", "llm", "agents", "platform", "dynamics", "scenarios", "store", "metrics",
-                     "runtime", "report"},
+                     "runtime", "report", "annotate"},
     "testing": BASE | {"scenarios"},
 }
 TOP = {"cli", "commands", "__init__"}  # the front door may import anything

@@ -40,7 +40,7 @@ def test_one_emotion_per_user_after_every_committed_event(tmp_path):
     assert sim.status == "completed"
     assert problems == []
     states = sim.results.table("s3_user_states")
-    hub_users = set(sim.world.trend.participants) & set(states["agent"])
+    hub_users = set(sim.world.trend.participants) & set(states["agent_id"])
     assert hub_users, "the hub's users are follow-graph users too"
 
 
@@ -55,7 +55,7 @@ def test_a_hub_comment_read_enters_the_next_feed_decisions_memory(tmp_path):
             if not item.startswith("c"):
                 continue
             text = comments[int(item[1:])]
-            before = reads[(reads["agent"] == decision["agent"]) & (reads["time"] <= decision["time"])]
-            assert before["data"].map(lambda d: text in d["observation"]).any(), (decision["agent"], item)
+            before = reads[(reads["agent_id"] == decision["agent_id"]) & (reads["time"] <= decision["time"])]
+            assert before["data"].map(lambda d: text in d["observation"]).any(), (decision["agent_id"], item)
             used += 1
     assert used > 0, "no follow-feed decision drew on a hub comment its user had read"

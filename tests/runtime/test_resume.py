@@ -132,3 +132,24 @@ def test_resume_may_change_execution_settings_only_and_records_the_change(tmp_pa
     assert manifest["status"] == "completed"
     assert manifest["config"]["run"]["watchdog_s"] == 77 and manifest["config"]["run"]["concurrency"] == 1
     assert manifest["resumed_with"][-1]["set"] == {"run.concurrency": 1, "run.watchdog_s": 77}
+
+
+@pytest.mark.timeout(240)
+def test_sigkill_then_resume_of_the_platform_demo_matches_uninterrupted(tmp_path):
+    """The living platform (kind 'platform') resumes exactly too: its graph, feeds and board are
+    re-derived from the log."""
+    args = ["platform-demo", "--backend", "scripted", "--set", "platform.hours=2.0", "--set",
+            "platform.population.size=24", "--concurrency", "8", "--quiet"]
+    reference = tmp_path / "reference"
+    subprocess.run(hubbub("run", *args, "--out", str(reference)), check=True, timeout=120)
+    expected = log(reference)
+    out = tmp_path / "killed"
+    proc = subprocess.Popen(hubbub("run", *args, "--out", str(out)), stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    kill_when(proc, out, int(len(expected) * 0.5))
+    assert proc.returncode == -signal.SIGKILL
+    partial = log(out) if (out / "run.sqlite").exists() else []
+    assert partial == expected[: len(partial)]
+    done = subprocess.run(hubbub("resume", str(out)), capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert log(out) == expected

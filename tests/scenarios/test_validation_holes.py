@@ -24,6 +24,7 @@ from hubbub.platform.access import AccessDensity
 from hubbub.scenarios.config import AccessConfig, LLMConfig, Scenario, TrendSimConfig, load_scenario, scenario_from_dict
 from hubbub.scenarios.errors import _model_of
 from hubbub.scenarios.interventions import Intervention, Interview
+from hubbub.scenarios.surveys import Survey
 from hubbub.store.manifest import build_manifest, check_config_hash, check_resumable, rehash_config
 
 UNBOUNDED_ABOVE = {"run.lookahead_s", "at_h", "until_h"}
@@ -37,7 +38,7 @@ def float_fields(model: type, prefix: str = "") -> list[tuple[str, Any]]:
     found = []
     for name, info in model.model_fields.items():
         sub = _model_of(info.annotation)
-        if sub is not None and sub not in (Intervention, Interview):
+        if sub is not None and sub not in (Intervention, Interview, Survey):  # Survey: tests/runtime/test_surveys.py
             found += float_fields(sub, f"{prefix}{name}.")
         elif "float" in str(info.annotation):
             found.append((f"{prefix}{name}", info))

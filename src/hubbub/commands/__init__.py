@@ -5,4 +5,4 @@ scan). A command body raises :class:`hubbub.errors.HubbubError` for bad input; `
 turns that into one clear line and exit status 2.
 """
 
-COMMAND_MODULES: tuple[str, ...] = ("scenarios", "interview", "personas", "report", "bench", "sweep", "s3", "evaluate", "estimate")
+COMMAND_MODULES: tuple[str, ...] = ("scenarios", "interview", "survey", "personas", "report", "bench", "sweep", "s3", "evaluate", "estimate", "fork", "watch")

@@ -15,7 +15,7 @@ from hubbub.errors import ConfigError
 
 def _state_at(run: Any, agent: str, t: float) -> dict[str, Any]:
     states = run.agent_states
-    rows = states[(states["agent"] == agent) & (states["time"] <= t)].sort_values(["time", "seq"])
+    rows = states[(states["agent_id"] == agent) & (states["time"] <= t)].sort_values(["time", "seq"])
     if len(rows) == 0:
         raise ConfigError(f"agent {agent!r} has no recorded state at or before {t / 3600:.2f} h")
     last = rows.iloc[-1]
@@ -25,7 +25,7 @@ def _state_at(run: Any, agent: str, t: float) -> dict[str, Any]:
 
 def _has_hub_state(run: Any, agent: str) -> bool:
     states = run.agent_states
-    return len(states) > 0 and bool((states["agent"] == agent).any())
+    return len(states) > 0 and bool((states["agent_id"] == agent).any())
 
 
 def _s3_messages(run: Any, scenario: Any, agent: str, profile: dict[str, Any], t: float, question: str) -> Any:
@@ -37,12 +37,12 @@ def _s3_messages(run: Any, scenario: Any, agent: str, profile: dict[str, Any], t
     if profile.get("policy") != "llm":
         raise ConfigError(f"agent {agent!r} is a rule-based user: it has no voice to interview; ask an LLM user")
     states = run.table("s3_user_states")
-    rows = states[(states["agent"] == agent) & (states["time"] <= t)].sort_values(["step", "seq"])
+    rows = states[(states["agent_id"] == agent) & (states["time"] <= t)].sort_values(["step", "seq"])
     if len(rows) == 0:
         raise ConfigError(f"agent {agent!r} has no recorded state at or before {t / 3600:.2f} h")
     last = rows.iloc[-1]
     events = run.events
-    decisions = events[(events["kind"] == "s3_decision") & (events["agent"] == agent) & (events["time"] <= t)]
+    decisions = events[(events["kind"] == "s3_decision") & (events["agent_id"] == agent) & (events["time"] <= t)]
     data = decisions.iloc[-1]["data"] if len(decisions) else {}
     memory_ids = (json.loads(data) if isinstance(data, str) else data).get("memory", [])
     posts = run.table("s3_posts").set_index("post_id")["text"]
@@ -75,7 +75,8 @@ def interview_time(at_h: float, scenario: Any) -> float:
 
     from hubbub.scenarios.checks import HOUR, run_range
 
-    end_s, origin = run_range(scenario.kind, scenario.trendsim.lifecycle_h, scenario.s3.steps, scenario.s3.step_h)
+    end_s, origin = run_range(scenario.kind, scenario.trendsim.lifecycle_h, scenario.s3.steps, scenario.s3.step_h,
+                              scenario.platform.hours)
     if not (math.isfinite(at_h) and 0 <= at_h * HOUR <= end_s):
         hours = f"{end_s / HOUR:g}"
         raise ConfigError(f"hubbub interview --at-h {at_h!r} is not allowed: outside the run's time range, 0 to "

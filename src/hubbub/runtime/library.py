@@ -1,8 +1,8 @@
 """What a :class:`~hubbub.runtime.simulation.Simulation` offers a researcher working from Python, beside
-advancing it: read-only views of its users and platform, interventions and interviews scheduled while it
-runs, and its record as DataFrames.
+advancing it: read-only views of its users and platform, interventions, interviews and surveys scheduled
+while it runs, and its record as DataFrames.
 
-An intervention or interview added from Python becomes part of the run's scenario (and its manifest),
+An intervention, interview or survey added from Python becomes part of the run's scenario (and its manifest),
 exactly as if the scenario file had named it, so the run stays resumable and replayable.
 """
 
@@ -37,7 +37,7 @@ class PlatformView:
 
 
 class LibraryViews:
-    """Views, interventions, interviews and results (mixed into Simulation, which provides the state)."""
+    """Views, interventions, interviews, surveys and results (mixed into Simulation, which provides the state)."""
 
     scenario: Any
     world: Any
@@ -49,6 +49,9 @@ class LibraryViews:
     def users(self) -> pd.DataFrame:
         """One row per user (index ``agent_id``) with their state now: TrendSim emotion, confidence,
         opinion and summary; S3 emotion level, attitude, awareness and policy; both in a combined run."""
+        own = getattr(self.world, "users_frame", None)  # a world that describes its users itself (kind platform)
+        if own is not None:
+            return own(self.now * HOUR)  # type: ignore[attr-defined]
         frames = [f for f in (_hub_users(_hub(self.world)), _graph_users(_graph(self.world))) if f is not None]
         if not frames:
             return pd.DataFrame()
@@ -60,6 +63,10 @@ class LibraryViews:
     def platform(self) -> PlatformView:
         """What the platform holds at the current time (see :class:`PlatformView`)."""
         t = self.now * HOUR  # type: ignore[attr-defined]
+        own = getattr(self.world, "platform_parts", None)  # kind platform: its follow graph and posts now
+        if own is not None:
+            graph, posts = own(t)
+            return PlatformView(self.now, None, _comments(None, t), graph, posts)  # type: ignore[attr-defined]
         hub, graph = _hub(self.world), _graph(self.world)
         return PlatformView(self.now, _topic(hub, t), _comments(hub, t),  # type: ignore[attr-defined]
                             graph.graph if graph is not None else None, _posts(graph))
@@ -86,6 +93,32 @@ class LibraryViews:
         """Schedule an interview (``agents``, ``group`` or ``sample`` as in ``[[interviews]]``) at ``at_h``
         hours, by default now. After the run, use ``hubbub interview RUN`` (or its function) instead."""
         self._add("interviews", {"question": question, "at_h": self._when(at_h), **fields}, ("interview",))
+
+    def fork(self, at_h: float, out: str | Path | None = None, **options: Any) -> Any:
+        """A counterfactual fork of this run at ``at_h`` hours (see :meth:`fork_from`)."""
+        if not self.done:  # type: ignore[attr-defined]
+            self.recorder.commit()  # type: ignore[attr-defined]
+        return type(self).fork_from(self.run_dir, at_h, out, **options)
+
+    @classmethod
+    def fork_from(cls, run_dir: str | Path, at_h: float, out: str | Path | None = None, **options: Any) -> Any:
+        """A counterfactual fork of the run in ``run_dir`` at ``at_h`` hours (:mod:`hubbub.runtime.fork`):
+        a new Simulation that replayed that run's record up to H, with the change in ``options`` (dotted
+        settings, ``changes={...}``, ``interventions=[...]``, ``backend``/``model``/``base_url``); ``run()`` it."""
+        from hubbub.runtime.fork import make_fork
+
+        return make_fork(cls, run_dir, at_h, out, **options)
+
+    def survey(self, items: Any, at_h: float | None = None, **fields: Any) -> None:
+        """Schedule a survey (``items``: a list of item tables, or the path of a TOML items file;
+        ``agents``, ``group``, ``sample`` or ``after_run=True`` as in ``[[surveys]]``) at ``at_h`` hours, by
+        default now. After the run, use ``hubbub survey RUN --file ITEMS`` (or ``survey_run``) instead."""
+        if self.done:  # type: ignore[attr-defined]
+            raise SchedulingError(f"{self.run_dir}: the run has ended; survey it with `hubbub survey RUN_DIR --file "
+                                  f"ITEMS.toml` (hubbub.commands.survey.survey_run from Python)")
+        given = {"file": str(items)} if isinstance(items, (str, Path)) else {"items": [dict(i) for i in items]}
+        when = {"at_h": at_h} if fields.get("after_run") else {"at_h": self._when(at_h)}  # both: refused
+        self._add("surveys", {**given, **when, **fields}, ("survey",))
 
     def _when(self, at_h: float | None) -> float:
         if self.done:  # type: ignore[attr-defined]

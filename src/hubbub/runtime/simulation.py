@@ -27,6 +27,7 @@ from hubbub.kernel.seeding import SeedTree
 from hubbub.llm.base import ChoiceResult, GenerateResult, request_payload
 from hubbub.runtime.backends import make_backend
 from hubbub.runtime.failures import FailureBudget
+from hubbub.runtime.fork import resume_fork
 from hubbub.runtime.library import LibraryViews
 from hubbub.runtime.progress import Progress
 from hubbub.runtime.folders import cancelled, check_run_dir, remove_new_record, terminate_as_interrupt
@@ -50,8 +51,8 @@ class Simulation(LibraryViews):
     path works too; ``backend``, ``model``, ``base_url``, ``seed`` and ``concurrency`` override the
     scenario like the CLI flags). ``run()`` runs it to the end, ``run_until(hours)`` and ``step()`` advance
     it part of the way (the event log is the same however it is advanced), ``now`` is the simulated time
-    in hours, ``users`` and ``platform`` are read-only views, ``intervene`` and ``interview`` schedule an
-    intervention or interview as scenario ones are (recorded, resumable), ``results`` loads the record.
+    in hours, ``users`` and ``platform`` are read-only views, ``intervene``, ``interview`` and ``survey`` schedule
+    an intervention, interview or survey as scenario ones are (recorded, resumable), ``results`` loads the record.
     """
 
     def __init__(self, scenario: Scenario | str, out: str | Path | None = None, *, backend: str | None = None,
@@ -81,12 +82,15 @@ class Simulation(LibraryViews):
         self._scheduler: Scheduler | None = None
         self.status: str | None = None
         """None while the run can go on; then ``completed``, ``failed`` or ``interrupted``."""
+        self._manifest_extra: dict[str, Any] = {}  # a fork's parent and change (runtime.fork)
         folder_existed = self._folder_existed = self.run_dir.exists()
         self.store = RunStore.open(self.run_dir) if resume else RunStore.create(self.run_dir)
         try:
             self.recorder = RunRecorder(self.store)
             self.llm = make_backend(scenario.llm, self.store, self._on_call, resuming=resume)
             self.world = self.kind.build(scenario, prepared, self.llm, self.recorder, self.seeds)
+            if resume:
+                resume_fork(self)  # a fork answers from its parent's record again
         except BaseException:  # a bad backend setting (URL, key file, replay source): leave nothing behind
             self.store.close()
             if not resume:
@@ -151,7 +155,7 @@ class Simulation(LibraryViews):
         if self.resumed_from is None:
             config = self.scenario.model_dump(mode="json")
             manifest = build_manifest(config, self.scenario.run.seed, self.llm.describe(), [])
-            manifest["status"] = "running"
+            manifest.update(self._manifest_extra, status="running")
             write_manifest(self.run_dir, manifest)
         elif self.store.get_meta("backend") is not None:
             return  # the setup rows were committed before the interruption

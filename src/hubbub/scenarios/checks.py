@@ -14,7 +14,7 @@ from hubbub.errors import redact_credentials
 
 URL_FORM = "http://HOST[:PORT][/PATH] or https://..., port 1-65535, no spaces"
 HOUR = 3600.0
-LIFECYCLE_KEYS = frozenset({"kind", "trendsim.lifecycle_h", "s3.steps", "s3.step_h"})
+LIFECYCLE_KEYS = frozenset({"kind", "trendsim.lifecycle_h", "s3.steps", "s3.step_h", "platform.hours"})
 """Experiment grid keys that move the end of a run: each grid cell is then checked on its own."""
 
 
@@ -68,10 +68,13 @@ def check_calendar_time(text: str) -> str:
     return text
 
 
-def run_range(kind: str, lifecycle_h: float, steps: int, step_h: float) -> tuple[float, str]:
+def run_range(kind: str, lifecycle_h: float, steps: int, step_h: float, platform_h: float = 0.0) -> tuple[float, str]:
     """The end of the run in simulated seconds, computed exactly as the simulation does (so an event
     accepted here is never dropped there), and the settings it comes from: TrendSim runs for the
-    lifecycle, S3 for ``steps`` rounds, a combined run for the longer of the two."""
+    lifecycle, S3 for ``steps`` rounds, a combined run for the longer of the two, the living platform
+    for ``platform.hours``."""
+    if kind == "platform":
+        return platform_h * HOUR, f"platform.hours = {platform_h:g}"
     trend_s, s3_s = lifecycle_h * HOUR, steps * (step_h * HOUR)
     trend = f"trendsim.lifecycle_h = {lifecycle_h:g}"
     s3 = f"s3.steps x s3.step_h = {steps} x {step_h:g}"

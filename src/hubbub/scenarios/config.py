@@ -15,8 +15,10 @@ from pydantic import Field, field_validator, model_validator
 
 from hubbub.scenarios.checks import LIFECYCLE_KEYS, check_base_urls, check_calendar_time, check_schedule, run_range
 from hubbub.scenarios.interventions import Intervention, Interview
+from hubbub.scenarios.platform_config import PlatformConfig
 from hubbub.scenarios.s3_config import S3Config
 from hubbub.scenarios.sections import Section
+from hubbub.scenarios.surveys import Survey, timed
 
 
 class RunConfig(Section):
@@ -49,6 +51,8 @@ class LLMConfig(Section):
     stall_s: float = Field(45.0, gt=0, le=3600, description="Stop the run (status failed, resumable) when requests are waiting and no answer to any of them came for this many seconds: a server that accepts and never answers (a busy server keeps answering).")
     preflight_timeout_s: float = Field(15.0, gt=0, le=600, description="Before the first event one tiny choice and one tiny generation test the server; the run stops with one line if they fail or take longer than this.")
     choice_mode: Literal["auto", "logprobs", "schema"] = Field("auto", description="How choices are scored: log-probabilities over option letters, JSON-schema constrained output, or auto (logprobs, falling back to schema).")
+    logprob_misses_before_schema: int = Field(3, ge=0, le=1_000_000, description="choice_mode auto: after this many choices of one call kind in a row whose option letters were missing from the top log-probabilities (each then asked again with a JSON schema), ask that kind with a JSON schema only, for the rest of the run (0 = never switch). Recorded in llm_calls (outcome switched) and rebuilt from it on resume.")
+    answer_prefix: bool = Field(True, description="End each choice prompt with the start of the answer ('Answer:' / '答案：') as an assistant turn, so the next token is the option letter (llama.cpp, Ollama; for vLLM also send continue_final_message). Turn off for a server that refuses a final assistant message.")
     choice_temperature: float = Field(1.0, ge=0, le=5, description="Temperature applied to the renormalised option distribution before sampling (0 = argmax).")
     scores: Literal["expected", "sampled"] = Field("sampled", description="How a numeric score asked as a choice over bins (TrendSim emotion and social confidence) becomes a state value: expected = the mean of the bins under the model's distribution (no sampling noise), sampled = the bin drawn at llm.choice_temperature. The whole distribution is recorded in llm_calls either way.")
     text_temperature: float = Field(0.8, ge=0, le=2, description="Sampling temperature for generated text.")
@@ -94,6 +98,31 @@ class HubConfig(Section):
     comments_per_page: int = Field(4, ge=1, le=100, description="Comments shown per page on the Main page (top-k by likes).")
     replies_per_page: int = Field(4, ge=1, le=100, description="Replies shown on a Comment page.")
     repeat_content: bool = Field(False, description="Show the topic's full text on every Main page a user opens (true), or on the first of a session and the summary afterwards (false: the same information, ~150 fewer prompt tokens per later Main page).")
+    extra_actions: tuple[str, ...] = Field((), description="Actions registered from Python (hubbub.register_action) that the hub's pages offer besides the built-in ones (view_details, like, comment, repost, more_comments, open_comment, like_comment, reply, back, exit), each on the pages its action object names.")
+
+    @field_validator("extra_actions")
+    @classmethod
+    def _known_actions(cls, names: tuple[str, ...]) -> tuple[str, ...]:
+        return _check_extra_actions(names)
+
+
+def _check_extra_actions(names: tuple[str, ...]) -> tuple[str, ...]:
+    """Each name a registered action offered on a hub page, not a built-in one, listed once."""
+    from hubbub.registry import ACTIONS
+
+    for name in names:
+        if name not in ACTIONS.names():
+            raise ValueError(f"{name!r} is not a known action; known: {', '.join(ACTIONS.names())} "
+                             "(register your own with hubbub.register_action before loading the scenario)")
+        surfaces = tuple(ACTIONS.get(name, "trendsim.hub.extra_actions").surfaces)
+        if not set(surfaces) & {"browse", "main", "comment"}:
+            raise ValueError(f"{name!r} is offered on {', '.join(surfaces)}, not on a hub page (browse, main, comment)")
+        if name in ACTIONS.builtins:
+            raise ValueError(f"{name!r} is a built-in hub action, offered anyway; list only registered extra ones")
+    twice = sorted({n for n in names if names.count(n) > 1})
+    if twice:
+        raise ValueError(f"{twice[0]!r} is listed twice")
+    return names
 
 
 class SessionConfig(Section):
@@ -177,34 +206,47 @@ class ExperimentConfig(Section):
 class AgentsConfig(Section):
     """How the users are prompted."""
 
-    prompts_dir: str = Field("", description="A folder of prompt template overrides: <dir>/<lang>/<template>.txt replaces the packaged template of that name (see hubbub/agents/prompts/<lang>/ for the names and their {fields}); templates it lacks stay the packaged ones. Checked before the run: an unknown template name or field is an error. The S3 follow-feed texts are not templates yet and cannot be overridden.")
+    prompts_dir: str = Field("", description="A folder of prompt template overrides: <dir>/<lang>/<template>.txt replaces the packaged template of that name (see hubbub/agents/prompts/<lang>/ for the names and their {fields}); templates it lacks stay the packaged ones. The follow-feed (S3) texts are overridden the same way by <dir>/<lang>/feed/<key>.txt (keys and wording: hubbub/agents/feed/texts.py). Checked before the run: an unknown template or text name, or a field it does not take, is an error.")
 
 
 class Scenario(Section):
     """A whole scenario file."""
 
-    kind: Literal["trendsim", "s3", "combined"] = Field("trendsim", description="Which simulation to run: a trending topic (TrendSim), follow-graph diffusion (S3), or both at once.")
+    kind: Literal["trendsim", "s3", "combined", "platform"] = Field("trendsim", description="Which simulation to run: a trending topic (TrendSim), follow-graph diffusion (S3), both at once, or the living platform (a follow graph users rewire, feeds, search and a board of many topics).")
     lang: Literal["en", "zh"] = Field("en", description="Prompt and content language.")
     description: str = Field("", max_length=2000, description="What this scenario is for.")
     run: RunConfig = RunConfig()
     llm: LLMConfig = LLMConfig()
     trendsim: TrendSimConfig = TrendSimConfig()
     s3: S3Config = S3Config()
+    platform: PlatformConfig = PlatformConfig()
     agents: AgentsConfig = AgentsConfig()
     interventions: tuple[Intervention, ...] = Field((), description="Scheduled interventions, applied and recorded at their simulated time.")
     interviews: tuple[Interview, ...] = Field((), description="Scheduled interviews of agents, recorded as interview events.")
+    surveys: tuple[Survey, ...] = Field((), description="Questionnaires (likert or choice items) put to users in character at a simulated time or after the run; each answer (pick and distribution) is a survey_answer event.")
     experiment: ExperimentConfig | None = Field(None, description="Present for multi-run experiments.")
 
     @model_validator(mode="after")
     def _check_schedule(self) -> "Scenario":
         """Interventions and interviews must fall inside the run (each experiment cell is checked on its
         own when the grid moves the run's end)."""
+        _platform_only(self.kind, self.interventions)
         if self.experiment is not None and LIFECYCLE_KEYS & set(self.experiment.grid):
             return self
-        end_s, origin = run_range(self.kind, self.trendsim.lifecycle_h, self.s3.steps, self.s3.step_h)
+        end_s, origin = run_range(self.kind, self.trendsim.lifecycle_h, self.s3.steps, self.s3.step_h,
+                                  self.platform.hours)
         check_schedule("interventions", self.interventions, end_s, origin)
         check_schedule("interviews", self.interviews, end_s, origin)
+        check_schedule("surveys", timed(self.kind, self.surveys), end_s, origin)
         return self
+
+
+def _platform_only(kind: str, interventions: tuple[Intervention, ...]) -> None:
+    """Moderation by toxicity and a named recommender exist on the living platform only."""
+    for k, iv in enumerate(interventions):
+        if kind != "platform" and (iv.type == "moderation" or iv.recommender is not None):
+            what = "type = 'moderation'" if iv.type == "moderation" else "recommender"
+            raise ValueError(f"interventions.{k}: {what} applies to kind 'platform' only, not to kind {kind!r}")
 
 
 def scenario_from_dict(data: dict[str, Any], source: str = "scenario") -> Scenario:

@@ -15,7 +15,7 @@ from hubbub.scenarios.sections import Section
 from hubbub.textfiles import INTERVENTION_TEXT_CHARS, QUESTION_CHARS
 
 INTERVENTION_TYPES = ("inject_post", "set_state", "set_profile", "attack", "censorship", "remove_comment",
-                      "suspend_user", "block_edge", "label", "feed")
+                      "suspend_user", "block_edge", "label", "feed", "moderation")
 
 _REQUIRED = {
     "inject_post": ("text",),
@@ -28,6 +28,7 @@ _REQUIRED = {
     "block_edge": ("source", "target"),
     "label": ("text",),
     "feed": (),
+    "moderation": (),
 }
 
 
@@ -36,7 +37,7 @@ class Intervention(Section):
 
     at_h: float = Field(..., ge=0, description="Simulated hour at which the intervention is applied.")
     type: Literal["inject_post", "set_state", "set_profile", "attack", "censorship", "remove_comment",
-                  "suspend_user", "block_edge", "label", "feed"] = Field(..., description="What to do: inject_post (a post/comment as a user or the platform), set_state / set_profile (change a user), attack (change attacker share or prototypes), censorship (switch on/off), remove_comment, suspend_user, block_edge (follow graphs), label (community note / warning on a comment or, with post_id, a follow-graph post), feed (comment ranking or recommendation settings).")
+                  "suspend_user", "block_edge", "label", "feed", "moderation"] = Field(..., description="What to do: inject_post (a post/comment as a user or the platform), set_state / set_profile (change a user), attack (change attacker share or prototypes), censorship (switch on/off), remove_comment, suspend_user, block_edge (follow graphs), label (community note / warning on a comment or, with post_id, a follow-graph post), feed (comment ranking or recommendation settings), moderation (the living platform: act on posts above a toxicity threshold).")
     agent: str | None = Field(None, description="Target user id (set_state, set_profile, suspend_user) or author of an injected post ('platform' if empty).")
     text: str | None = Field(None, max_length=INTERVENTION_TEXT_CHARS, description="Text of an injected post, or of a label / community note.")
     description: str | None = Field(None, max_length=INTERVENTION_TEXT_CHARS, description="New profile description (set_profile).")
@@ -56,6 +57,9 @@ class Intervention(Section):
     emotion_level: Literal["calm", "moderate", "intense"] | None = Field(None, description="New S3 emotion level of the user (set_state, follow graphs).")
     attitude: Literal["negative", "positive"] | None = Field(None, description="New S3 attitude of the user toward the target (set_state, follow graphs).")
     post_id: int | None = Field(None, ge=0, description="Target post of the follow graph (label, follow graphs): a warning label / community note shown with it and its reposts.")
+    recommender: str | None = Field(None, description="New ranker of recommended posts (feed, kind 'platform'): a name in hubbub.registry.RANKERS.")
+    toxicity_threshold: float | None = Field(None, ge=0, le=1, description="Moderate posts whose toxicity is above this (moderation, kind 'platform'); omit to switch moderation off.")
+    moderation_mode: Literal["downrank", "hide", "label"] | None = Field(None, description="What moderation does to a flagged post (moderation, kind 'platform'): move it to the end of feeds, hide it, or label it; omit to keep the current mode.")
     channel: Literal["hub", "graph"] | None = Field(None, description="Where an injected post goes in a combined run: hub (a comment on the trending topic, the default) or graph (a post in the follow graph). Kind 's3' always uses the graph.")
 
     @model_validator(mode="after")
@@ -65,8 +69,8 @@ class Intervention(Section):
             raise ValueError(f"intervention type {self.type!r} needs {', '.join(missing)}")
         if self.type == "attack" and self.share is None and self.prototypes is None:
             raise ValueError("intervention type 'attack' needs share or prototypes")
-        if self.type == "feed" and self.ranker is None and self.recommendation_share is None:
-            raise ValueError("intervention type 'feed' needs ranker or recommendation_share")
+        if self.type == "feed" and self.ranker is None and self.recommendation_share is None and self.recommender is None:
+            raise ValueError("intervention type 'feed' needs ranker, recommendation_share or recommender")
         if self.type == "set_state" and all(getattr(self, f) is None for f in
                                             ("emotion", "confidence", "opinion", "emotion_level", "attitude")):
             raise ValueError("intervention type 'set_state' needs emotion, confidence or opinion (TrendSim) or "

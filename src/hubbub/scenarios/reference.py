@@ -20,9 +20,9 @@ A scenario is a TOML file (UTF-8; a byte-order mark is allowed). Tables below ar
 (`[trendsim.attack]`); unknown keys are errors. Numbers must be finite: `inf`, `nan` and numbers too
 large for a float (`1e400` reads as inf) are refused everywhere except `run.lookahead_s = inf` (no
 limit). `llm.base_urls` must be `http://` or `https://` URLs with a host, a port from 1 to 65535 if
-any, and no spaces; `run.start_time` must be a real calendar date-time; every intervention and
-interview must fall inside the run (TrendSim: `trendsim.lifecycle_h`; S3: `s3.steps` x `s3.step_h`;
-combined: the longer of the two).
+any, and no spaces; `run.start_time` must be a real calendar date-time; every intervention,
+interview and survey must fall inside the run (TrendSim: `trendsim.lifecycle_h`; S3: `s3.steps` x `s3.step_h`;
+combined: the longer of the two; platform: `platform.hours`).
 """
 
 

@@ -73,6 +73,10 @@ class S3PopulationConfig(Section):
 def _check_policy(pop: "S3PopulationConfig") -> "S3PopulationConfig":
     from hubbub.registry import POLICIES
 
+    entry = POLICIES.entries.get(pop.policy)
+    if isinstance(entry, str) and entry.startswith("hubbub.agents.social."):
+        raise ValueError(f"policy = {pop.policy!r} is a policy of the living platform (kind 'platform', "
+                         f"platform.population.rule_policies), not of follow-feed rounds")
     if pop.policy and pop.policy not in POLICIES.names():
         raise ValueError(f"policy = {pop.policy!r} is not a registered user policy; known: "
                          f"{', '.join(POLICIES.names()) or 'none registered'} (register one with hubbub.register_policy "
@@ -220,6 +224,7 @@ class RecordConfig(Section):
     """How much per-user detail the run record keeps."""
 
     user_states: Literal["llm", "all", "none"] = Field("llm", description="Per-step state rows (s3_user_states) for LLM users only, for everyone, or none (population curves are always kept).")
+    graph_sample: int = Field(500, ge=0, le=5000, description="Users whose follow edges (s3_setup event) and per-round emotion, attitude and awareness (s3_step events) the record keeps for the report's network view: every user when the graph has at most this many, else a breadth-first sample from the seed posts' authors; 0 keeps none.")
 
 
 class S3Config(Section):

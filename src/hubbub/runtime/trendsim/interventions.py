@@ -13,6 +13,7 @@ from typing import Any
 from hubbub.errors import ConfigError
 from hubbub.kernel.events import Event
 from hubbub.llm.base import GenerateRequest
+from hubbub.runtime import surveys
 from hubbub.scenarios.interventions import Intervention, Interview
 
 HOUR = 3600.0
@@ -50,7 +51,7 @@ def scheduled_events(scenario: Any) -> list[Event]:
               for k, iv in enumerate(scenario.interventions) if for_hub(iv)]
     events += [Event(iv.at_h * HOUR, "interview", None, PRIORITY_BARRIER, {"index": k})
                for k, iv in enumerate(scenario.interviews)]
-    return events
+    return events + surveys.scheduled_events(scenario)
 
 
 def apply_intervention(world: Any, event: Event) -> dict[str, Any]:
