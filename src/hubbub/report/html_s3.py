@@ -30,7 +30,7 @@ CURVES = (
     ("attitude", "Share of positive attitudes", ("positive_share", "positive_share_aware"), (0, 1), "share"),
     ("posting", "Posts, reposts and deliveries per round", ("posts", "reposts", "deliveries", "recommended"), None,
      "count"),
-    ("llm", "LLM decisions per round", ("llm_asked", "llm_failures"), None, "calls"),
+    ("llm", "LLM users asked per round", ("llm_asked", "llm_failures"), None, "count"),
 )
 NAMES = {"positive_share": "all users", "positive_share_aware": "aware users", "mean_intensity": "aware users",
          "mean_intensity_all": "all users"}

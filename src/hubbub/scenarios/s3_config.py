@@ -171,7 +171,7 @@ class AttitudeConfig(Section):
 class BehaviourConfig(Section):
     """What an LLM user does with received posts: repost, post new content, or nothing (S3 4.4)."""
 
-    max_received: int = Field(5, ge=1, le=20, description="Received posts shown in one prompt (the best by relevance and source); each can be reposted.")
+    max_received: int = Field(5, ge=1, le=20, description="processing = per_round: received posts shown in one prompt (the best by relevance and source); each can be reposted. Per-message prompts show one post each (see s3.messages_per_round).")
     prompt_budget: int = Field(1200, ge=200, le=200_000, description="Estimated tokens one prompt may take in all; received posts and memory are cut to fit.")
     content_chars: int = Field(200, ge=20, le=5000, description="Generated posts are cut to this many characters.")
 
@@ -233,6 +233,8 @@ class S3Config(Section):
     steps: int = Field(10, ge=1, le=100_000, description="Number of rounds (time steps) to simulate after the seed posts.")
     step_h: float = Field(1.0, gt=0, le=24 * 365, description="Simulated hours per round.")
     event: str = Field("A public event is being discussed online.", min_length=1, max_length=2000, description="One or two sentences describing the event, shown in prompts.")
+    processing: Literal["per_message", "per_round"] = Field("per_message", description="How a user takes in a round's received posts: per_message (S3: each message in arrival order updates emotion, attitude and memory and gets its own repost / post / nothing choice, seen by the next message) or per_round (one emotion and attitude update and one choice over the round's best behaviour.max_received posts).")
+    messages_per_round: int = Field(3, ge=1, le=100, description="per_message: at most this many received posts a user processes in one round (the best-ranked ones, taken in arrival order); bounds LLM calls per user and round to about 3 per message, 4 when it writes. Rule users' emotion contagion takes the first this many in arrival order.")
     network: NetworkConfig = NetworkConfig()
     population: S3PopulationConfig = S3PopulationConfig()
     seed_posts: SeedPostsConfig = SeedPostsConfig(texts=("Breaking news: a public event has started a heated debate online.",))

@@ -1,12 +1,17 @@
 """LLM-driven S3 users: one coroutine per user and step, all users of a step concurrently.
 
-A user who received posts is asked, in this order: the next emotion and the next attitude (both on
-the state of the previous step, concurrently; S3 4.3), then what to do (repost one of the shown posts,
+A user who received posts takes them in one of two ways (``s3.processing``). ``per_message`` (the
+default, S3's Markov updates): the best ``s3.messages_per_round`` received posts, taken in arrival
+order (publication order, oldest first), each get the whole sequence below with that one post shown;
+the emotion, attitude and memory a message leaves (the post itself, and one's own new post) are what
+the next message's questions see. ``per_round``: the sequence runs once over the round's best
+``behaviour.max_received`` posts. The sequence: the next emotion and the next attitude (both on the
+state before the message, concurrently; S3 4.3), then what to do (repost one of the shown posts,
 write a new post, or nothing; S3 4.4.2), then the text of a new post from the profile and the updated
 emotion and attitude (S3 4.4.1). A user who received nothing is not asked; their emotion decays. Every
-request's seed derives from (user, step, call), never from call order, so results do not depend on
-concurrency. A failed call keeps the previous state (or means no action) and is returned as a failure
-for the caller to record; the run goes on.
+request's seed derives from (user, step, message, call), never from call order, so results do not
+depend on concurrency. A failed call keeps the previous state (or means no action) and is returned as
+a failure for the caller to record; the run goes on.
 """
 
 from __future__ import annotations
@@ -37,6 +42,8 @@ class Received:
     author: str
     source: str
     vector: np.ndarray | None = field(default=None, compare=False, repr=False)
+    plain: str = ""
+    """The post's own text, as memory keeps it ('' = ``text``)."""
 
 
 @dataclass
@@ -59,10 +66,14 @@ class Decision:
     memory_ids: list[str] = field(default_factory=list)
     policies: dict[str, str] = field(default_factory=dict)
     """Decisions made by a learned policy instead of the LLM: decision -> policy name."""
+    message: int | None = None
+    """Per-message processing: the message's place in the round's arrival order (0 first); None per round."""
 
     def record(self, step: int) -> dict[str, Any]:
+        """The ``s3_decision`` event's data."""
         learned = {"policies": dict(sorted(self.policies.items()))} if self.policies else {}
-        return {**learned, "step": step, "received": self.received, "shown": self.shown,
+        message = {} if self.message is None else {"message": self.message}
+        return {**learned, **message, "step": step, "received": self.received, "shown": self.shown,
                 "emotion": [EMOTION_LEVELS[self.emotion[0]], EMOTION_LEVELS[self.emotion[1]]],
                 "attitude": [ATTITUDES[self.attitude[0]], ATTITUDES[self.attitude[1]]],
                 "action": self.action, "parent": self.parent, "text": self.text,
@@ -82,6 +93,9 @@ class LLMAgents:
         self.learned_emotion = getattr(policies, "emotion", None)
         self.learned_attitude = getattr(policies, "attitude", None)
         self.llm, self.seeds, self.pools = llm, seeds, pools
+        self.views: dict[int, MemoryPool] = {}
+        """Per-message processing: each user's memory as it stands within the round being computed
+        (the committed pool plus the messages processed so far); only that user's coroutine touches it."""
         self.limit = asyncio.Semaphore(sc.run.concurrency)
         pop = sc.s3.population
         self.policy = POLICIES.get(pop.policy, "s3.population.policy") if pop.policy else None
@@ -108,7 +122,8 @@ class LLMAgents:
         return text[: self.cfg.behaviour.content_chars]
 
     def _fit(self, build: Any, user: LLMUser, received: list[str], now: float) -> tuple[Any, list[MemoryItem], list[str]]:
-        pool = self.pools[user.index]
+        pool = self.views.get(user.index)
+        pool = self.pools[user.index] if pool is None else pool
         select = lambda room: pool.select(now, user.profile_vec, room, self.overhead)  # noqa: E731
         render = lambda items: render_memory(items, self.lang) if items else ""  # noqa: E731
         return bh.fit_prompt(build, select, render, received, self.cfg.behaviour.prompt_budget,
@@ -122,13 +137,43 @@ class LLMAgents:
     # -------------------------------------------------------------------- one step of one user
 
     async def decide(self, user: LLMUser, step: int, now: float, received: list[Received],
-                     emotion: int, attitude: int) -> Decision:
+                     emotion: int, attitude: int) -> list[Decision]:
+        """The user's decisions of this round: one per processed message, or one for the round
+        (``s3.processing``), in the order they were made."""
+        seed = self.seeds.seed("llm", user.agent_id, step)
         async with self.limit:
-            return await self._decide(user, step, now, received, emotion, attitude)
+            if self.cfg.processing == "per_round":
+                return [await self._decide(user, step, now, received, emotion, attitude, seed)]
+            return await self._each_message(user, step, now, received, emotion, attitude, seed)
+
+    async def _each_message(self, user: LLMUser, step: int, now: float, received: list[Received],
+                            emotion: int, attitude: int, seed: int) -> list[Decision]:
+        """Per-message processing (see the module docstring): the state each message leaves is the
+        state the next one is decided on."""
+        messages = sorted(received[: self.cfg.messages_per_round], key=lambda r: r.post_id)
+        self.views[user.index] = _copy(self.pools[user.index], now, user.profile_vec)
+        decisions: list[Decision] = []
+        try:
+            for j, message in enumerate(messages):
+                d = await self._decide(user, step, now, [message], emotion, attitude, derive_seed(seed, "message", j))
+                d.message, (emotion, attitude) = j, (d.emotion[1], d.attitude[1])
+                self._remember_message(user, step, now, message, d)
+                decisions.append(d)
+        finally:
+            del self.views[user.index]
+        return decisions
+
+    def _remember_message(self, user: LLMUser, step: int, now: float, message: Received, d: Decision) -> None:
+        """What the next message's prompts remember of this one: the post, and one's own new post
+        (under a provisional id; its post id is given at commit)."""
+        items = [MemoryItem.of(f"p{message.post_id}", message.plain or message.text, now, message.source,
+                               message.author, message.vector)]
+        if d.action == "post" and d.text:
+            items.append(MemoryItem.of(f"own{step}.{d.message}", d.text, now, "own", user.agent_id, None))
+        self.views[user.index].add(items, now, user.profile_vec)
 
     async def _decide(self, user: LLMUser, step: int, now: float, received: list[Received],
-                      emotion: int, attitude: int) -> Decision:
-        seed = self.seeds.seed("llm", user.agent_id, step)
+                      emotion: int, attitude: int, seed: int) -> Decision:
         decision = Decision(user.index, user.agent_id, [r.post_id for r in received], [], (emotion, emotion),
                             (attitude, attitude))
         if user.index in self.policy_users:
@@ -264,6 +309,13 @@ class LLMAgents:
                                                temperature=self.sc.llm.choice_temperature)
             picked = await self._choose(request, failures)
             return (drawn if picked is None else picked), failures
+
+
+def _copy(pool: MemoryPool, now: float, profile_vec: np.ndarray | None) -> MemoryPool:
+    """A working copy of a memory pool (the committed one is changed only at commit)."""
+    view = MemoryPool(pool.capacity, pool.scorer)
+    view.add(pool.items, now, profile_vec)
+    return view
 
 
 def _merge(demo: Demographics, picks: dict[str, int | None]) -> Demographics:

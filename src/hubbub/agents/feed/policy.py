@@ -1,8 +1,10 @@
 """User policies written in Python for follow-feed rounds (DESIGN decisions 8 and 11).
 
 A scenario hands some of its LLM-slot users to a policy registered by name
-(``s3.population.policy``, ``s3.population.policy_users``); in every round in which such a user
-receives posts, the policy decides instead of the LLM, from what the user received and their state::
+(``s3.population.policy``, ``s3.population.policy_users``); for every message such a user processes
+(``s3.processing = "per_message"``: one post per call, each call on the state the previous one left;
+``"per_round"``: once per round over the round's posts), the policy decides instead of the LLM, from
+what the user received and their state::
 
     @hubbub.register_policy("trusting-reposter")
     def trusting_reposter(ctx: Context) -> Choice:
@@ -10,7 +12,7 @@ receives posts, the policy decides instead of the LLM, from what the user receiv
         return Choice("repost", post_id=trusted[0].post_id) if trusted else Choice("none")
 
 The decision is recorded like an LLM user's (``s3_decision`` events name the policy), so runs stay
-reproducible: the policy gets a random generator seeded from (user, round) and nothing else varies.
+reproducible: the policy gets a random generator seeded from (user, round, message) and nothing else varies.
 """
 
 from __future__ import annotations
@@ -39,8 +41,8 @@ class Post:
 
 @dataclass(frozen=True)
 class Context:
-    """What a policy sees: who the user is, when, their state and the posts received this round
-    (best first)."""
+    """What a policy sees: who the user is, when, their state and the posts it decides on (the one
+    message per message, the round's posts best first per round)."""
 
     agent_id: str
     profile: str

@@ -25,3 +25,21 @@ class StepOutcome:
     counts: dict[str, int] = field(default_factory=dict)
     hub_consumed: list[int] = field(default_factory=list)
     setup: dict[int, tuple[Demographics, int, list[tuple[str, str]]]] = field(default_factory=dict)
+    asked: int = 0
+    """LLM users asked this round (each may make several decisions, one per message)."""
+
+
+def decision_key(d: Decision) -> tuple[int, int]:
+    """A decision's place in a round: (user, message; 0 when decided per round)."""
+    return d.index, d.message or 0
+
+
+def round_actions(decisions: list[Decision]) -> dict[int, str]:
+    """Each asked user's action of the round for the state table: what their decisions did, in order
+    and once each, joined by '+' (e.g. 'repost+post'); 'none' when none acted."""
+    done: dict[int, list[str]] = {}
+    for d in decisions:
+        done.setdefault(d.index, [])
+        if d.action != "none" and d.action not in done[d.index]:
+            done[d.index].append(d.action)
+    return {i: "+".join(a) or "none" for i, a in done.items()}

@@ -11,7 +11,10 @@ the post that reached them from the model's chosen parent, or (with ``post_share
   posts reach it, until it recovers (``gamma`` per step) and never acts again.
 
 Emotion moves one level toward the most intense received post with probability ``emotion_contagion``
-and decays without stimulus (the same decay coefficient as LLM users). Attitudes follow
+and decays without stimulus (the same decay coefficient as LLM users). With per-message processing
+(``per_message`` = the cap ``s3.messages_per_round``) each of the first received posts in arrival
+order (post id) is a separate chance to move one level toward that post's emotion, from the level the
+previous post left, so two intense posts can take a calm user to intense in one round. Attitudes follow
 ``s3.rule.attitude_model`` on the exposure graph: ``voter`` (copy a random sender's attitude), bounded
 confidence (``deffuant``: each exposed rule user meets one sender and moves toward it, the one-sided
 Deffuant rule; ``hegselmann_krause``: it moves to the mean of itself and the senders within
@@ -104,8 +107,9 @@ def _pick_posts(ex: Exposures, sender: np.ndarray, actors: np.ndarray, parents: 
 def rule_step(cfg: Any, model: Any, rule_aux: dict[str, np.ndarray], ex: Exposures, posts: PostLog,
               emotion: np.ndarray, attitude: np.ndarray, acted: np.ndarray, is_rule: np.ndarray,
               followees: np.ndarray, decay: float, pool: list[str], step: int,
-              rng: np.random.Generator) -> RuleOutcome:
-    """One step of every rule user at once (see the module docstring)."""
+              rng: np.random.Generator, per_message: int = 0) -> RuleOutcome:
+    """One step of every rule user at once (see the module docstring); ``per_message`` > 0 takes that
+    many received posts one at a time for emotion, 0 the round at once."""
     n = emotion.size
     adj, by_users, sender = exposure_graph(ex, posts, n, followees)
     spread = SPREAD[model.name]
@@ -122,7 +126,8 @@ def rule_step(cfg: Any, model: Any, rule_aux: dict[str, np.ndarray], ex: Exposur
     is_post = rng.random(actors.size) < cfg.post_share
     picks = rng.integers(0, max(len(pool), 1), size=int(is_post.sum()))
     texts = [pool[int(i)] for i in picks] if pool else [posts.texts[int(p)] for p in parent_post[is_post]]
-    new_emotion = _emotion(cfg, ex, posts, emotion, is_rule, decay, rng)
+    new_emotion = _emotion_each(cfg, ex, posts, emotion, is_rule, decay, per_message, rng) if per_message else \
+        _emotion(cfg, ex, posts, emotion, is_rule, decay, rng)
     new_attitude = ATTITUDE[cfg.attitude_model](cfg, adj, attitude, is_rule, nxt.aux, rng)
     return RuleOutcome(actors, parent_post, is_post, texts, new_emotion, new_attitude, nxt.aux)
 
@@ -171,6 +176,30 @@ def _emotion(cfg: Any, ex: Exposures, posts: PostLog, level: np.ndarray, is_rule
     out = level.copy()
     out[rise & is_rule] += 1
     out[fall & is_rule] = np.maximum(out[fall & is_rule] - 1, 0)
+    return out
+
+
+def _emotion_each(cfg: Any, ex: Exposures, posts: PostLog, level: np.ndarray, is_rule: np.ndarray, decay: float,
+                  cap: int, rng: np.random.Generator) -> np.ndarray:
+    """Per-message contagion: the j-th received post (arrival order, j < cap) moves a rule user one
+    level toward its emotion with ``emotion_contagion``, from the level post j - 1 left; decay where
+    nothing was received. One vector step per message rank, none per user."""
+    n = level.size
+    mine = is_rule[ex.receiver]
+    receiver, post = ex.receiver[mine], ex.post[mine]
+    order = np.lexsort((post, receiver))
+    receiver, post = receiver[order], post[order]
+    rank = np.arange(receiver.size) - np.searchsorted(receiver, receiver, side="left")
+    draws = rng.random((cap + 1, n))
+    out = level.copy()
+    for j in range(cap):
+        users, toward = receiver[rank == j], posts.col("emotion")[post[rank == j]]
+        rise = (toward > out[users]) & (draws[j, users] < cfg.emotion_contagion)
+        out[users[rise]] += 1
+    exposed = np.zeros(n, dtype=bool)
+    exposed[receiver] = True
+    fall = ~exposed & is_rule & (draws[cap] < decay)
+    out[fall] = np.maximum(out[fall] - 1, 0)
     return out
 
 

@@ -4,7 +4,8 @@ Round ``k`` is one event at ``k * step``; step 0 publishes the seed posts (and a
 missing demographics and initial attitudes). In every later round all users decide, concurrently, on
 the state of the previous round: posts published at ``k - 1`` reach the authors' followers (plus the
 platform's recommendations); LLM users are asked through the backend (:mod:`hubbub.agents.feed.decide`),
-rule users move all at once with a classical model (:mod:`hubbub.runtime.s3.rules`). Computing a round
+rule users move all at once with a classical model (:mod:`hubbub.runtime.s3.rules`); by default an
+LLM user decides once per received message, each on the state the previous one left. Computing a round
 changes nothing; :meth:`S3World.commit` applies it and records it (:mod:`hubbub.runtime.s3.record`).
 Rounds are barrier events, so the scheduler never computes one before the previous one is committed.
 """
@@ -29,7 +30,7 @@ from hubbub.agents.feed.prompts import t as bt
 from hubbub.platform.actions import feed_actions
 from hubbub.platform.feed.posts import HUB, PLATFORM, POST, REPOST, SEED, PostLog
 from hubbub.runtime.s3.policies import S3Policies, rule_settings
-from hubbub.runtime.s3.outcome import StepOutcome
+from hubbub.runtime.s3.outcome import StepOutcome, decision_key, round_actions
 from hubbub.runtime.s3.rules import initial_rule_state, make_rule_model, rule_step
 from hubbub.scenarios.config import Scenario
 
@@ -70,6 +71,7 @@ class S3World:
         self._rule_cfg = rule_cfg.model_copy(update={
             "emotion_contagion": rule_cfg.emotion_contagion if self.cfg.emotion.enabled else 0.0,
             "attitude_model": rule_cfg.attitude_model if self.cfg.attitude.enabled else "none"})
+        self._per_message = self.cfg.messages_per_round if self.cfg.processing == "per_message" else 0
         self.rule_aux = initial_rule_state(self.model, self.n, seeds.rng("rules", "init")).aux
         self.mutual = self.graph.mutual_mask()
         self.followees = self.graph.out_degree()
@@ -182,12 +184,13 @@ class S3World:
         out.aware = exp.first_exposures(ex, self.aware)
         out.rule = rule_step(self._rule_cfg, self.model, self.rule_aux, ex, self.posts, self.emotion, self.attitude,
                              self.acted, self.is_rule, self.followees, self._decay(), self.inp.rule_texts, k,
-                             self.seeds.rng("rules", k))
+                             self.seeds.rng("rules", k), self._per_message)
         out.received = self._received(ex)
         asked = [u for u in self.users.values() if out.received.get(u.index)]
-        out.decisions = list(await asyncio.gather(*(
+        per_user = await asyncio.gather(*(
             self.agents.decide(u, k, t, out.received[u.index], int(self.emotion[u.index]),
-                               int(self.attitude[u.index])) for u in asked)))
+                               int(self.attitude[u.index])) for u in asked))
+        out.decisions, out.asked = [d for ds in per_user for d in ds], len(asked)
         out.decayed = {u.index: self.agents.decay(u, k, int(self.emotion[u.index]))
                        for u in self.users.values() if not out.received.get(u.index)}
         self._embed_own_posts(out.decisions)
@@ -251,7 +254,7 @@ class S3World:
         for p, r, s in zip(posts.tolist(), receivers.tolist(), sources.tolist()):
             out.setdefault(r, []).append(Received(p, self._render(p), self.ids[self.posts.col("author")[p]]
                                                   if self.posts.col("author")[p] >= 0 else "platform",
-                                                  exp.MEMORY_SOURCE[s], vectors[p]))
+                                                  exp.MEMORY_SOURCE[s], vectors[p], self.posts.texts[p]))
         return {r: self._rank(r, items) for r, items in out.items()}
 
     def _rank(self, user: int, items: list[Received]) -> list[Received]:
@@ -296,36 +299,38 @@ class S3World:
         emotion, attitude = rule.emotion.copy(), rule.attitude.copy()
         for index, level in out.decayed.items():
             emotion[index] = level
-        for d in out.decisions:
+        for d in out.decisions:  # in order: a user's last decision leaves their state
             emotion[d.index], attitude[d.index] = d.emotion[1], d.attitude[1]
         self.emotion, self.attitude, self.rule_aux = emotion, attitude, rule.aux
         for index in out.hub_consumed:
             self.hub_pending.pop(index, None)
         post_of, rule_ids = self._publish_step(out, k)
         for d in out.decisions:
-            record.decision_event(self, d, k, t, post_of.get(d.index))
+            record.decision_event(self, d, k, t, post_of.get(decision_key(d)))
         record.posts_event(self, np.array(sorted(post_of.values()) + rule_ids, dtype=np.int64), t)
         self._remember(out, t, post_of)
         users, posts, sources = out.aware
         self._make_aware(users, posts, sources, k, t)
         record.step_event(self, t, k, {**out.counts, "new_aware": int(users.size),
-                                       "llm_asked": len(out.decisions),
+                                       "llm_asked": out.asked,
                                        "llm_failures": sum(len(d.failures) for d in out.decisions)})
         actions = dict(zip(rule.actors.tolist(), np.where(rule.is_post, "post", "repost").tolist()))
-        actions.update({d.index: d.action for d in out.decisions})
+        actions.update(round_actions(out.decisions))
         record.user_state_rows(self, k, t, actions)
 
-    def _publish_step(self, out: StepOutcome, k: int) -> tuple[dict[int, int], list[int]]:
-        """Append this step's posts: LLM users' first (by user), then rule users' (by user)."""
-        acting = [d for d in sorted(out.decisions, key=lambda d: d.index) if d.action in ("repost", "post")]
-        post_of: dict[int, int] = {}
+    def _publish_step(self, out: StepOutcome, k: int) -> tuple[dict[tuple[int, int], int], list[int]]:
+        """Append this step's posts: LLM users' first (by user, then message), then rule users' (by
+        user). Each LLM post carries its author's state after the decision that wrote it."""
+        acting = [d for d in sorted(out.decisions, key=decision_key) if d.action in ("repost", "post")]
+        post_of: dict[tuple[int, int], int] = {}
         if acting:
             authors = np.array([d.index for d in acting], dtype=np.int64)
             parents = np.array([d.parent if d.action == "repost" else -1 for d in acting], dtype=np.int64)
             kinds = np.array([REPOST if d.action == "repost" else POST for d in acting], dtype=np.int8)
             texts = [self.posts.texts[d.parent] if d.action == "repost" else d.text or "" for d in acting]
-            ids = self._publish(authors, parents, kinds, k, texts)
-            post_of = dict(zip(authors.tolist(), ids.tolist()))
+            states = (np.array([d.emotion[1] for d in acting]), np.array([d.attitude[1] for d in acting]))
+            ids = self._publish(authors, parents, kinds, k, texts, states)
+            post_of = dict(zip(map(decision_key, acting), ids.tolist()))
         rule = out.rule
         parents = np.where(rule.is_post, -1, rule.parent_post)
         kinds = np.where(rule.is_post, POST, REPOST).astype(np.int8)
@@ -334,16 +339,17 @@ class S3World:
             texts.append(next(pool) if is_post else self.posts.texts[p])
         return post_of, self._publish(rule.actors, parents, kinds, k, texts).tolist()
 
-    def _publish(self, authors: np.ndarray, parents: np.ndarray, kinds: np.ndarray, step: int, texts: list[str]) -> np.ndarray:
+    def _publish(self, authors: np.ndarray, parents: np.ndarray, kinds: np.ndarray, step: int, texts: list[str],
+                 states: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
         authors = np.asarray(authors, dtype=np.int64)
         safe = np.maximum(authors, 0)
-        emotion = np.where(authors >= 0, self.emotion[safe], 0)
-        attitude = np.where(authors >= 0, self.attitude[safe], 0)
+        emotion, attitude = states or (np.where(authors >= 0, self.emotion[safe], 0),
+                                       np.where(authors >= 0, self.attitude[safe], 0))
         ids = self.posts.add(authors, parents, kinds, step, emotion, attitude, texts)
         self.acted[authors[authors >= 0]] = True
         return ids
 
-    def _remember(self, out: StepOutcome, t: float, post_of: dict[int, int]) -> None:
+    def _remember(self, out: StepOutcome, t: float, post_of: dict[tuple[int, int], int]) -> None:
         """Received posts and one's own new post go into the memory pool (S3 4.1)."""
         for index, items in out.received.items():
             pool = self.pools[index]
@@ -351,8 +357,8 @@ class S3World:
                       for it in items]
             pool.add(memory, t, self.users[index].profile_vec)
         for d in out.decisions:
-            if d.index in post_of:
-                pid = post_of[d.index]
+            if decision_key(d) in post_of:
+                pid = post_of[decision_key(d)]
                 vector = d.text_vector if d.action == "post" else next(
                     (it.vector for it in out.received.get(d.index, []) if it.post_id == d.parent), None)
                 own = MemoryItem.of(f"p{pid}", self.posts.texts[pid], t, "own", d.agent_id, vector)
