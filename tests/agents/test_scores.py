@@ -1,5 +1,6 @@
-"""Numeric scores (TrendSim emotion and social confidence) from the bin distribution: the expected value
-by default-able setting, the sampled bin as the option; the distribution is in llm_calls either way."""
+"""Numeric scores (TrendSim emotion and social confidence, a platform user's attitude) from the bin
+distribution: the expected value by default, the sampled bin as the option; the distribution is in
+llm_calls either way."""
 
 from __future__ import annotations
 
@@ -43,3 +44,38 @@ def test_expected_scores_use_the_recorded_distribution_and_sampled_ones_the_draw
     probs, picks, states = _reflections(tmp_path, "sampled")
     reflected = states[~states["extra"].map(lambda e: bool((e or {}).get("snapshot")))]
     assert set(reflected["emotion"]) <= {BINS[i] for i in picks}
+
+
+def test_expected_is_the_default_for_every_scenario_kind():
+    from hubbub.scenarios.config import LLMConfig
+
+    assert LLMConfig().scores == "expected"
+    assert hubbub.load_scenario("demo").llm.scores == "expected"
+
+
+class _OneDistribution:
+    """A backend that answers every choice with the same distribution and the same drawn index."""
+
+    def __init__(self, probs, index):
+        self.probs, self.index = probs, index
+
+    async def choose_one(self, request):
+        from hubbub.llm.base import CallStats, ChoiceResult
+
+        return ChoiceResult(self.index, self.probs, CallStats(request.kind, "fake", "fake"))
+
+
+@pytest.mark.parametrize("scores, value", [("expected", 0.68), ("sampled", 1.0)])
+def test_a_platform_users_attitude_follows_llm_scores(scores, value):
+    import asyncio
+
+    from hubbub.agents.social.mind import SocialMind
+    from hubbub.agents.user import UserState
+    from hubbub.kernel.seeding import SeedTree
+    from hubbub.scenarios.config import LLMConfig
+
+    probs = (0.0,) * 2 + (0.4,) + (0.0,) * 7 + (0.6,)  # bins 0.2 and 1.0: mean 0.68
+    mind = SocialMind(_OneDistribution(probs, 10), SeedTree(0), LLMConfig(backend="scripted", scores=scores),
+                      "en", "the target")
+    got = asyncio.run(mind.attitude(("u", 0), mind.persona("a user", UserState(0.5, 0.5)), ["a post"]))
+    assert got == value  # the bins' mean, or the drawn bin (index 10)

@@ -4,7 +4,8 @@ they reflect, as requests to the LLM backend.
 Each request's seed derives from (user, visit, step, call), never from call order, so results do not
 depend on concurrency. A failed request raises :class:`Failure`; the world ends the session with a
 recorded failure. Numbers (emotion, social confidence) are asked as a choice over 11 bins, never parsed
-out of free text (DESIGN decision 3). The platform's censor asks through the same boundary.
+out of free text (DESIGN decision 3); by default the state takes the bins' expected value under the
+model's distribution, without sampling noise (``llm.scores``). The platform's censor asks through the same boundary.
 """
 
 from __future__ import annotations

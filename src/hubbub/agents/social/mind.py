@@ -3,7 +3,8 @@
 A step is one choice of action among those the page offers (the options are the actions' option texts),
 then, where the action needs it, a choice of the post, user or topic it is taken on and the text it
 writes (a post, a quote's comment, a reply, a search query). At the end of a session the user's
-attitude toward the scenario's target is asked as a choice over 11 bins (DESIGN decision 3). Each
+attitude toward the scenario's target is asked as a choice over 11 bins (DESIGN decision 3) and, by
+default, set to the bins' expected value under the model's distribution (``llm.scores``). Each
 request's seed derives from (user, session, step, call), never from call order, so the results do not
 depend on concurrency. A failed request raises :class:`~hubbub.agents.hub.mind.Failure`.
 """
@@ -12,14 +13,14 @@ from __future__ import annotations
 
 from typing import Any, Mapping, Sequence
 
-from hubbub.agents.hub.mind import BINS, Failure, clean
+from hubbub.agents.hub.mind import BINS, Failure, clean, expected_bin
 from hubbub.agents.hub.prompts import PromptKit
 from hubbub.agents.prompts import Block, numbered, persona_block, render
 from hubbub.agents.social import pages
 from hubbub.agents.social.context import SocialChoice, SocialContext
 from hubbub.agents.user import UserState
 from hubbub.kernel.seeding import SeedTree
-from hubbub.llm.base import Backend, ChoiceRequest, GenerateRequest
+from hubbub.llm.base import Backend, ChoiceRequest, ChoiceResult, GenerateRequest
 
 MAX_OPTIONS = 26
 MAX_QUERY_CHARS = 100
@@ -40,13 +41,17 @@ class SocialMind:
         """The index of the option picked by call ``name``; one option needs no call."""
         if len(options) == 1:
             return 0
+        return (await self._ask(name, key, persona, options, **fields)).index
+
+    async def _ask(self, name: str, key: tuple, persona: Block, options: Sequence[str], **fields: Any) -> ChoiceResult:
+        """The backend's answer to choice call ``name`` (picked index and option distribution)."""
         request = ChoiceRequest(f"platform.{name}", render(f"social_{name}", self.lang, persona=persona, **fields),
                                 tuple(options), seed=self.seeds.seed("llm", *key, name),
                                 temperature=self.cfg.choice_temperature, lang=self.lang)
         result = await self.llm.choose_one(request)
         if not result.ok or result.index is None:
             raise Failure(request.kind, result.error or "InvalidOutput: no option picked")
-        return result.index
+        return result
 
     async def gen(self, name: str, key: tuple, persona: Block, **fields: Any) -> str:
         """Free text of call ``name``, cleaned; an empty text is a failure."""
@@ -103,8 +108,9 @@ class SocialMind:
         return None
 
     async def attitude(self, key: tuple, persona: Block, read: Sequence[str]) -> float:
-        """The user's attitude toward the target after a session (a choice over 11 bins)."""
+        """The user's attitude toward the target after a session, asked as a choice over 11 bins: the
+        expected value under the model's distribution (``llm.scores = "expected"``) or the sampled bin."""
         seen = numbered(list(read)) if read else Block("-")
-        pick = await self.choose("attitude", key, persona, [f"{b:.1f}" for b in BINS], target=self.target,
+        result = await self._ask("attitude", key, persona, [f"{b:.1f}" for b in BINS], target=self.target,
                                  observation=seen)
-        return BINS[pick]
+        return expected_bin(result.probs) if self.cfg.scores == "expected" else BINS[result.index]

@@ -120,7 +120,9 @@ def _judge_requests(items: JudgeItems, which: str, actions: Sequence[dict[str, A
 
 def vanilla_baseline(ctx: Any, items: JudgeItems) -> tuple[list[dict[str, Any]], list[str]]:
     """TrendSim Appendix F: a vanilla LLM plays the same users (action text and new psychological
-    levels from the baseline_* templates) and the attacker (one poisoning comment per attack)."""
+    levels from the baseline_* templates, each level the expected value over its 11 bins, as the
+    simulated users' scores) and the attacker (one poisoning comment per attack)."""
+    from hubbub.agents.hub.mind import expected_bin
     from hubbub.agents.prompts import LEVEL_OPTIONS, PSYCH_DIMENSIONS, fmt_score, render
     from hubbub.llm.base import GenerateRequest
 
@@ -136,7 +138,7 @@ def vanilla_baseline(ctx: Any, items: JudgeItems) -> tuple[list[dict[str, Any]],
                                                          dimension=PSYCH_DIMENSIONS[lang][dim]),
                            LEVEL_OPTIONS, derive_seed(seed, "psych", dim, i), lang=lang)
              for i, a in enumerate(items.actions) for dim in ("emotion", "confidence")]
-    levels = [float(LEVEL_OPTIONS[r.index]) if r.ok else math.nan for r in ctx.choose(backend, psych)]
+    levels = [expected_bin(r.probs) if r.ok else math.nan for r in ctx.choose(backend, psych)]  # no sampling noise
     actions = [{**a, "action": t or "", "after": (levels[2 * i], levels[2 * i + 1])}
                for i, (a, t) in enumerate(zip(items.actions, texts)) if t]
     return actions, [t for t in texts[len(items.actions):] if t]

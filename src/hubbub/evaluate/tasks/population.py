@@ -8,7 +8,7 @@ vs the life of real Weibo hot-search topics.
 interpolated hourly over the TrendSim lifecycle (16 h) and divided by the gain at the window's end
 (the board shows cumulative read counts; reads before the topic entered the board are unseen). The
 simulated curve is the cumulative share of visits (``session_start`` events) of a TrendSim run, or,
-without a run, TrendSim's access-time density (its CDF: first visits) with the scenario defaults —
+without a run, TrendSim's access-time density (its CDF: first visits) with its defaults (A 1.5, T_m 3, alpha 0.5) —
 visits do not depend on the LLM unless access feedback is switched on. Baselines: the mean train curve
 and the access density fitted to it (A, T_m, alpha by least squares).
 """

@@ -10,7 +10,7 @@ so handles and links in real descriptions never reach the run record.
 from hubbub.platform.topic.builtin import builtin_topics, get_topic
 from hubbub.platform.topic.files import load_topics
 from hubbub.platform.topic.hot_search import topics_from_hot_search
-from hubbub.platform.topic.model import CATEGORIES, LANGS, SENTIMENTS, Clean, Topic
+from hubbub.platform.topic.model import CATEGORIES, LANGS, SENTIMENTS, Clean, Topic, TopicAccess
 
-__all__ = ["CATEGORIES", "LANGS", "SENTIMENTS", "Clean", "Topic", "builtin_topics", "get_topic", "load_topics",
-           "topics_from_hot_search"]
+__all__ = ["CATEGORIES", "LANGS", "SENTIMENTS", "Clean", "Topic", "TopicAccess", "builtin_topics", "get_topic",
+           "load_topics", "topics_from_hot_search"]

@@ -15,7 +15,7 @@ from typing import Iterator, Mapping
 
 from hubbub.errors import DataError
 from hubbub.platform.topic.importers import is_trendsim_tweets, trendsim_records
-from hubbub.platform.topic.model import CATEGORIES, LANGS, SENTIMENTS, Clean, Topic
+from hubbub.platform.topic.model import ACCESS_LIMITS, CATEGORIES, LANGS, SENTIMENTS, Clean, Topic, TopicAccess
 from hubbub.textfiles import TOPIC_TEXT_CHARS, TOPIC_TITLE_CHARS, check_length, json_object, read_utf8
 
 try:  # Python 3.11+
@@ -24,7 +24,7 @@ except ModuleNotFoundError:  # pragma: no cover - Python 3.10
     import tomli as tomllib  # type: ignore[no-redef]
 
 _REQUIRED = ("topic_id", "title", "summary", "content", "sentiment")
-_OPTIONAL = ("category", "lang", "source")
+_OPTIONAL = ("category", "lang", "source", "A", "T_m", "alpha")
 _ALIASES = {"id": "topic_id"}
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
@@ -33,8 +33,10 @@ def load_topics(path: str | Path, *, clean: Clean | None = None) -> list[Topic]:
     """Topics from a JSON (list, or ``{"topics": [...]}``), JSONL, TOML (``[[topics]]``) or CSV file.
 
     Required fields: topic_id (or id), title, summary, content, sentiment. Optional: category
-    (default "other"), lang (default "zh" if the title has Chinese characters, else "en") and source
-    (default: the file name). Errors name the file, the line or item, the field and what is allowed.
+    (default "other"), lang (default "zh" if the title has Chinese characters, else "en"), source
+    (default: the file name) and the topic's own access parameters A, T_m, alpha (each overrides the
+    scenario's unset ``trendsim.access`` value). Errors name the file, the line or item, the field and
+    what is allowed.
     """
     path = Path(path)
     topics: list[Topic] = []
@@ -71,8 +73,16 @@ def _topic_from_record(path: Path, where: str, record: Mapping[str, object], cle
         content=text(fields["content"]), sentiment=fields["sentiment"],
         category=fields.get("category") or "other",
         lang=fields.get("lang") or ("zh" if _CJK.search(fields["title"]) else "en"),
-        source=fields.get("source") or path.name,
+        source=fields.get("source") or path.name, access=_access(f"{path}: {where}", fields),
     )
+
+
+def _access(where: str, fields: Mapping[str, str]) -> TopicAccess:
+    """The record's own access parameters (empty = not given); a bad value is one error line."""
+    try:
+        return TopicAccess(**{n: fields[n] for n in ACCESS_LIMITS if fields.get(n)})
+    except ValueError as exc:
+        raise DataError(f"{where}: {str(exc).removeprefix('topic ')}") from None
 
 
 def _check_sizes(where: str, fields: Mapping[str, str]) -> None:

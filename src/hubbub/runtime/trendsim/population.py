@@ -39,6 +39,24 @@ def resolve_topic(scenario: Scenario) -> Any:
         raise ConfigError(f"trendsim.topic = {ref!r}: {exc}; or use FILE#ID for a topic in a file") from None
 
 
+def access_params(scenario: Scenario, topic: Any) -> dict[str, tuple[float, str]]:
+    """The A, T_m and alpha of the topic's access density P(t), each with where it came from: the
+    scenario when it sets it (``trendsim.access``), else the topic's own, else TrendSim's default."""
+    from hubbub.platform.access import AccessDensity
+
+    own = topic.access.given() if getattr(topic, "access", None) is not None else {}
+    out: dict[str, tuple[float, str]] = {}
+    for name in ("A", "T_m", "alpha"):
+        value = getattr(scenario.trendsim.access, name)
+        if value is not None:
+            out[name] = (value, "scenario")
+        elif name in own:
+            out[name] = (own[name], "topic")
+        else:
+            out[name] = (getattr(AccessDensity(), name), "default")
+    return out
+
+
 def _personas(scenario: Scenario) -> list[Any]:
     from hubbub.agents.persona import builtin_population, load_personas
 

@@ -25,6 +25,7 @@ from hubbub.runtime.trendsim import pages, record
 from hubbub.runtime.trendsim.attackers import AttackerVisits
 from hubbub.runtime.trendsim.outcome import Outcome
 from hubbub.runtime.trendsim.attack_schedule import attack_schedule
+from hubbub.runtime.trendsim.population import access_params
 from hubbub.runtime.recorder import RunRecorder
 from hubbub.runtime.trendsim import interventions as ivs
 from hubbub.runtime import surveys
@@ -55,8 +56,8 @@ class TrendSimWorld(AttackerVisits):
         self.mind = HubMind(llm, seeds, PromptKit(self.lang), scenario.llm, self.lang)
         self.horizon = self.cfg.lifecycle_h * HOUR  # simulated seconds
         self.attack_schedule = attack_schedule(self.cfg)
-        acc = self.cfg.access
-        self.density = AccessDensity(A=acc.A, T_m=acc.T_m, alpha=acc.alpha, horizon=self.cfg.lifecycle_h)
+        self.access = access_params(scenario, topic)  # name -> (value, "scenario" | "topic" | "default")
+        self.density = AccessDensity(**{n: v for n, (v, _) in self.access.items()}, horizon=self.cfg.lifecycle_h)
         self.sessions_done = 0
         self.safe_window = self.cfg.timing.min_action_s  # nothing becomes visible sooner after an action
         self.barrier_kinds = ("intervention", "interview", "survey")
@@ -75,7 +76,9 @@ class TrendSimWorld(AttackerVisits):
         t = self.topic
         rows: list[tuple[str, dict[str, Any]]] = [("topics", {
             "topic_id": t.topic_id, "title": t.title, "summary": t.summary, "content": t.content,
-            "sentiment": t.sentiment, "lang": t.lang, "data": {"category": t.category, "source": t.source}})]
+            "sentiment": t.sentiment, "lang": t.lang, "data": {"category": t.category, "source": t.source,
+                                                               "access": {n: v for n, (v, _) in self.access.items()},
+                                                               "access_from": {n: f for n, (_, f) in self.access.items()}}})]
         for p in self.participants.values():
             profile = {"description": p.description, "prototype": p.prototype,
                        "emotion": p.state.emotion, "confidence": p.state.confidence}
