@@ -49,9 +49,11 @@ def test_report_renders_in_chromium(run_dir, tmp_path):
     body = body_attrs(dom)
     assert body["data-report"] == "ready" and body["data-errors"] == "0"
     charts = int(body["data-charts-rendered"])
-    assert charts >= 6 and dom.count('class="svg"') == charts
-    assert len(re.findall(r'<path class="line" stroke="#[0-9a-f]{6}" d="M[\d.]+,[\d.]+L', dom)) >= charts - 1
-    assert dom.count('<g class="marker" data-kind="intervention" data-count="1">') >= 2 * 5  # on every time chart
+    assert charts >= 6 and dom.count('<div class="uplot') == charts  # every chart drawn by uPlot...
+    assert len(re.findall(r"<canvas\b", dom)) == charts  # ...on its canvas
+    drawn = re.findall(r'<div class="chart" data-chart="(line|bar)"[^>]*data-drawn="([^"]*)"', dom)
+    assert len(drawn) == charts and all(re.fullmatch(r"#[0-9a-f]{6}( #[0-9a-f]{6})*", c) for _, c in drawn)
+    assert dom.count('<div class="marker" data-kind="intervention" data-count="1"') >= 2 * 5  # on every time chart
     assert body["data-threads-rendered"] == "10" and dom.count('<article class="thread">') == 10
     assert re.search(r'class="block thread-browser" data-threads-rendered="10" data-threads-matching="\d+"', dom)
     assert float(body["data-load-ms"]) < 3000
@@ -90,22 +92,28 @@ def test_screenshot(run_dir, tmp_path):
         assert DOCS_SHOT.stat().st_size < 200_000
 
 
-HARNESS = """<script>(function () {
-  var r = {}, line = document.querySelector('.chart[data-chart="line"]'), host = line.querySelector(".svghost");
-  var box = host.firstChild.getBoundingClientRect();
+HARNESS = """(async function () {
+  var r = {}, line = document.querySelector('.chart[data-chart="line"]'), over = line.querySelector(".u-over");
+  var box = over.getBoundingClientRect(), tick = function () { return new Promise(function (ok) { setTimeout(ok, 50); }); };
   function mouse(type, fx) {
-    host.dispatchEvent(new MouseEvent(type, { bubbles: true, clientX: box.left + box.width * fx, clientY: box.top + box.height / 2 }));
+    over.dispatchEvent(new MouseEvent(type, { bubbles: true, button: 0, movementX: 3, movementY: 0,
+      clientX: box.left + box.width * fx, clientY: box.top + box.height / 2 }));
   }
   mouse("mousemove", 0.5);
+  await tick();
   var tip = line.querySelector(".tip");
   r.tip = [tip.style.display, tip.textContent];
   mouse("mousedown", 0.3); mouse("mousemove", 0.6); mouse("mouseup", 0.6);
+  await tick();
   r.zoomed = !!line.querySelector("button.reset");
-  host.dispatchEvent(new MouseEvent("dblclick", { bubbles: true }));
+  over.dispatchEvent(new MouseEvent("dblclick", { bubbles: true }));
+  await tick();
   r.unzoomed = !line.querySelector("button.reset");
   var groups = document.querySelectorAll('.chart[data-chart="line"]')[2], before = groups.getAttribute("data-series");
   groups.querySelector(".lg").click();
-  r.toggle = [before, groups.getAttribute("data-series"), groups.querySelector(".lg").className];
+  await tick();
+  r.toggle = [before, groups.getAttribute("data-series"), groups.querySelector(".lg").className,
+    groups.uplot.series.filter(function (s) { return s.show; }).length];
   var agents = document.querySelector(".agents"), th = agents.querySelectorAll("th")[5];
   th.click(); th.click();
   r.sorted = Array.prototype.map.call(agents.querySelectorAll("tbody tr"), function (tr) { return tr.children[5].textContent; });
@@ -115,25 +123,26 @@ HARNESS = """<script>(function () {
   var search = tb.querySelector("input");
   search.value = "attacker"; search.dispatchEvent(new Event("input"));
   r.search = tb.getAttribute("data-threads-matching");
-  document.body.setAttribute("data-harness", JSON.stringify(r));
-})();</script>"""
+  return r;
+})()"""
 
 
 def test_charts_tables_and_threads_respond_to_the_user(run_dir, tmp_path):
-    """Hover tooltip, drag-to-zoom and reset, legend toggle, column sort, thread paging and search."""
-    import html as htmllib
-    import json
+    """Hover tooltip, drag-to-zoom and reset, legend toggle (uPlot hides the series and its band), column
+    sort, thread paging and search; driven over the DevTools protocol, so console errors count too."""
+    from cdp import Page  # tests/report/cdp.py
 
-    text = report_run(run_dir, tmp_path / "report.html").read_text(encoding="utf-8")
-    text = re.sub(r'<meta http-equiv="Content-Security-Policy"[^>]*>', "", text)  # let the harness script run
-    harness = tmp_path / "harness.html"
-    harness.write_text(text.replace("</body>", HARNESS + "</body>"), encoding="utf-8")
-    dom = page(chromium(tmp_path / "profile", "--window-size=1280,2000", "--dump-dom", harness.as_uri()))
-    r = json.loads(htmllib.unescape(body_attrs(dom)["data-harness"]))
+    out = report_run(run_dir, tmp_path / "report.html")
+    with Page(tmp_path / "profile", 1280, 2000) as browser:
+        browser.open(out.as_uri())
+        browser.wait_for("document.body.getAttribute('data-report') === 'ready'")
+        r = browser.evaluate(HARNESS)
+        assert browser.errors == []
     assert r["tip"][0] == "block" and "simulated hours:" in r["tip"][1] and "all users (n=30):" in r["tip"][1]
     assert "· n=30" in r["tip"][1]  # the tooltip names the n of the mean
     assert r["zoomed"] and r["unzoomed"]
     assert int(r["toggle"][1]) == int(r["toggle"][0]) - 1 and "off" in r["toggle"][2]
+    assert r["toggle"][3] == 1 + 3 * (int(r["toggle"][0]) - 1)  # x, then each shown group's line, upper, lower
     values = [float(v) for v in r["sorted"] if v != "–"]
     assert values == sorted(values, reverse=True) and len(r["sorted"]) == 25
     assert r["page2"][0] == "10" and "page 2 of" in r["page2"][1]

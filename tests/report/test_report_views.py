@@ -54,7 +54,9 @@ NETWORK = """(function () {
     edges: panels[0].querySelector("path.edges").getAttribute("d").split("M").length - 1,
     blocked: panels[2].querySelectorAll("path.blocked").length,
     attitude: byAttitude, emotion: byEmotion,
-    degreeTitle: degrees.querySelector("h4").textContent, degreePoints: degrees.querySelectorAll("circle").length,
+    degreeTitle: degrees.querySelector("h4").textContent, degreeCanvas: degrees.querySelectorAll("canvas").length,
+    degreePoints: degrees.uplot.data.slice(1).reduce(function (a, col) { return a + col.filter(function (v) { return v !== null && v !== undefined; }).length; }, 0),
+    degreeLog: [degrees.uplot.scales.x.distr, degrees.uplot.scales.y.distr],
     trees: trees.length, treeNodes: trees.length ? trees[0].querySelectorAll("circle").length : 0,
     treeSize: trees.length ? +trees[0].getAttribute("data-size") : 0,
     errors: document.body.getAttribute("data-errors") };
@@ -77,6 +79,7 @@ def test_s3_report_shows_the_network_view(s3_run, tmp_path):
     assert set(r["attitude"]) <= {"#c0392b", "#2471a3"} and len(set(r["attitude"])) == 2
     assert set(r["emotion"]) <= {"#7fb3d5", "#f0a030", "#8e1b10", "#c8cdd2"} and r["emotion"] != r["attitude"]
     assert "Degree distributions, all 200 users (log-log)" in r["degreeTitle"] and r["degreePoints"] > 10
+    assert r["degreeCanvas"] == 1 and r["degreeLog"] == [3, 3]  # drawn by uPlot on log-log scales
     assert r["trees"] >= 1 and r["treeNodes"] == r["treeSize"] > 1
     for path in (small_png(shot), small_png(trees)):
         assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and 4_000 < path.stat().st_size < 200_000
@@ -90,11 +93,8 @@ COLOURS = """(function () {
     var legend = Array.prototype.map.call(chart.querySelectorAll(".legend .lg"), function (b) {
       return [b.textContent, /background:\\s*(#[0-9a-f]{6})/.exec(b.querySelector(".sw").getAttribute("style"))[1]];
     });
-    var drawn = Array.prototype.map.call(chart.querySelectorAll("path.line, rect.bar"), function (e) {
-      return e.getAttribute("stroke") || e.getAttribute("fill");
-    });
-    return { title: chart.querySelector("h4").textContent, legend: legend, drawn: drawn,
-      errorBars: chart.querySelectorAll("path.err").length };
+    return { title: chart.querySelector("h4").textContent, legend: legend, canvas: chart.querySelectorAll("canvas").length,
+      drawn: chart.getAttribute("data-drawn").split(" "), errorBars: +chart.getAttribute("data-error-bars") };
   });
   return { names: names, charts: charts };
 })()"""
@@ -119,7 +119,7 @@ def test_each_run_keeps_one_colour_in_every_chart(run_dir, new_run, tmp_path):
             run = next(n for n in r["names"] if label == n or label.startswith(n + " (n="))
             colours[run].add(colour)
             seen[run] += 1
-        assert set(chart["drawn"]) <= {c for _, c in chart["legend"]}, chart["title"]
+        assert chart["canvas"] == 1 and set(chart["drawn"]) <= {c for _, c in chart["legend"]}, chart["title"]
     assert all(len(c) == 1 for c in colours.values()), colours
     assert len({next(iter(c)) for c in colours.values()}) == 3
     assert all(n >= 4 for n in seen.values()), seen  # conditions, activity and group charts
@@ -131,14 +131,14 @@ def test_each_run_keeps_one_colour_in_every_chart(run_dir, new_run, tmp_path):
 LABELS = """(function () {
   var out = [];
   document.querySelectorAll('.chart[data-chart="line"]').forEach(function (chart) {
-    var boxes = Array.prototype.map.call(chart.querySelectorAll(".marker text"), function (t) {
-      var b = t.getBBox(); return [b.x, b.y, b.x + b.width, b.y + b.height];
+    var boxes = Array.prototype.map.call(chart.querySelectorAll(".mlabel"), function (t) {
+      var b = t.getBoundingClientRect(); return [b.left, b.top, b.right, b.bottom];
     });
     var overlaps = 0;
     boxes.forEach(function (a, i) { boxes.slice(i + 1).forEach(function (b) {
       if (a[0] < b[2] && b[0] < a[2] && a[1] < b[3] && b[1] < a[3]) overlaps++; }); });
     out.push({ markers: chart.querySelectorAll(".marker").length, labels: boxes.length, overlaps: overlaps, boxes: boxes,
-      titles: Array.prototype.map.call(chart.querySelectorAll(".marker title"), function (t) { return t.textContent; }) });
+      titles: Array.prototype.map.call(chart.querySelectorAll(".marker"), function (t) { return t.getAttribute("title"); }) });
   });
   return out;
 })()"""

@@ -133,11 +133,17 @@ def test_the_browser_sees_the_page_update_after_new_commits(run_copy, tmp_path):
         page.open(url)
         page.wait_for(ready)
         first = page.evaluate("document.body.getAttribute('data-live-seq')")
+        marks = "document.querySelectorAll('.chart .marker[data-kind=intervention]').length"
+        before = page.evaluate(marks)
         page.wait_for("+document.body.getAttribute('data-live-polls') >= 1")  # it polls...
         assert page.evaluate("document.body.getAttribute('data-live-seq')") == first  # ...and stays while nothing moves
         seq = commit_intervention(run_copy, "Breaking: committed while the page was open")
         page.wait_for(f"document.body.getAttribute('data-live-seq') === '{seq}' && {ready}")
         shown = page.evaluate("document.querySelector('.block.timeline').textContent")
         assert "Breaking: committed while the page was open" in shown
+        assert page.evaluate(marks) > before  # the new intervention is marked on the redrawn charts
+        drawn = page.evaluate("[+document.body.getAttribute('data-charts-rendered'), "
+                              "document.querySelectorAll('.chart .uplot canvas').length]")
+        assert drawn[0] >= 6 and drawn[1] == drawn[0]  # every chart drawn again by uPlot
         assert page.errors == []
         assert "stopped watching" in "".join(stop(proc, lines))

@@ -1,8 +1,9 @@
 """The self-contained HTML report of one or more runs.
 
 One file holds everything: the data as JSON in a ``<script type="application/json">`` block, the CSS and
-a small plain-JavaScript viewer (``assets/report.js``: SVG line and bar charts with tooltips, toggles and
-zoom; a thread browser; sortable tables). It opens offline from disk; a Content-Security-Policy allows
+a plain-JavaScript viewer (``assets/report.js``: a thread browser, sortable tables; ``assets/charts.js``:
+line, band and bar charts with tooltips, toggles and zoom, drawn by the embedded uPlot 1.6.32, MIT,
+``assets/vendor/``). It opens offline from disk; a Content-Security-Policy allows
 no network access at all and runs only the viewer's own script (pinned by its hash), so even a text that
 slipped through escaping could not load or execute anything.
 
@@ -111,19 +112,33 @@ def script_json(value: Any) -> str:
 
 
 def asset(name: str) -> str:
-    """A file of ``hubbub/report/assets`` as text."""
+    """A file of ``hubbub/report/assets`` as text (``name`` may name a subfolder: ``vendor/uPlot.min.css``)."""
     try:
-        return resources.files("hubbub.report").joinpath("assets", name).read_text(encoding="utf-8")
+        return resources.files("hubbub.report").joinpath("assets", *name.split("/")).read_text(encoding="utf-8")
     except (FileNotFoundError, OSError) as exc:
         raise DataError(f"hubbub/report/assets/{name} is missing from this installation ({exc}); reinstall "
                         "hubbub (the report's script and style ship as package data)") from exc
+
+
+UPLOT_NOTICE = "/*! uPlot 1.6.32 (github.com/leeoniya/uPlot), MIT License, Copyright (c) 2022 Leon Sorokin */"
+
+
+def viewer_script() -> str:
+    """The page's one script: uPlot (its banner replaced by the licence notice, which names no address
+    the page could load), then the network view, the charts and the viewer."""
+    uplot = asset("vendor/uPlot.iife.min.js")
+    first, _, rest = uplot.partition("\n")
+    if not (first.startswith("/*!") and "uPlot (v1.6.32)" in first):
+        raise DataError("hubbub/report/assets/vendor/uPlot.iife.min.js is not uPlot 1.6.32 (its first line is "
+                        f"{first[:80]!r}); reinstall hubbub")
+    return "\n".join([UPLOT_NOTICE, rest, asset("network.js"), asset("charts.js"), asset("report.js")])
 
 
 def render_html(payload: dict[str, Any], live: Mapping[str, Any] | None = None) -> str:
     """The report page for :func:`build_payload`'s data. ``live`` ({seq, poll_ms}: what ``hubbub watch``
     serves) adds a second, also hash-pinned script that polls ``state.json`` on the same origin and
     reloads the page when the run has committed more; only then may the page connect, and only there."""
-    script, style = asset("network.js") + "\n" + asset("report.js"), asset("report.css")
+    script, style = viewer_script(), asset("vendor/uPlot.min.css") + "\n" + asset("report.css")
     scripts = [script] + ([asset("live.js")] if live is not None else [])
     hashes = " ".join(f"'sha256-{_digest(s)}'" for s in scripts)
     connect = "'self'" if live is not None else "'none'"
