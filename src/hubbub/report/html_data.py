@@ -97,6 +97,7 @@ def run_payload(run: Any, name: str, opts: Options) -> dict[str, Any]:
 def _generic_sections(run: Any, rows: dict[str, int], name: str, opts: Options) -> dict[str, Any]:
     """S3 tables, analysis curves and tables, and record tables without a dedicated view."""
     from hubbub.report.html_generic import analysis_tables, extra_curves, other_table
+    from hubbub.report.html_platform import platform_charts
     from hubbub.report.html_s3 import S3_ANALYSIS_TABLES, S3_TABLES, s3_section
 
     out: dict[str, Any] = {}
@@ -104,7 +105,7 @@ def _generic_sections(run: Any, rows: dict[str, int], name: str, opts: Options) 
     if s3:
         out["s3"] = s3
     shown = TRENDSIM_ANALYSIS_TABLES | S3_ANALYSIS_TABLES | SURVEY_TABLES
-    curves = extra_curves(Path(run.path), name, opts, skip=shown)
+    curves = platform_charts(run, rows, name, opts) + extra_curves(Path(run.path), name, opts, skip=shown)
     if curves:
         out["curves"] = curves
     tables = analysis_tables(Path(run.path), skip=shown)

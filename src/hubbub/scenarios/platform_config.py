@@ -123,7 +123,8 @@ class ChurnConfig(Section):
 class ModerationConfig(Section):
     """Post annotations and the moderation rule that uses them."""
 
-    annotator: str = Field("lexicon", min_length=1, description="How posts get a toxicity: lexicon (a fixed word list; deterministic, for demos and tests) or the path of a toxicity classifier saved by `hubbub evaluate` (OUT/policies/offence_tweeteval--*.json, or an evaluation folder).")
+    annotator: str = Field("lexicon", min_length=1, description="How posts get their toxicity, sentiment and stance: lexicon (fixed word lists, toxicity and sentiment; deterministic, for demos and tests), llm (the LLM judge of hubbub.annotate asked through the run's backend), the path of a toxicity classifier saved by `hubbub evaluate` (OUT/policies/offence_tweeteval--*.json), or an evaluation's output folder (toxicity, plus sentiment and stance where their classifiers are saved there).")
+    annotations: tuple[Literal["toxicity", "sentiment", "stance"], ...] = Field((), description="The annotations to compute (toxicity always among them); empty = every one the annotator gives. One the annotator cannot give is an error.")
     toxicity_threshold: float | None = Field(None, ge=0, le=1, description="Posts above this toxicity are moderated (None = no moderation); an intervention of type 'moderation' changes it.")
     mode: Literal["downrank", "hide", "label"] = Field("downrank", description="What moderation does to a flagged post in feeds, topic pages and search: move it to the end, hide it, or show it with a warning label.")
 

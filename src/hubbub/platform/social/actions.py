@@ -135,7 +135,7 @@ def _publish(kind: str) -> Callable[..., dict[str, Any]]:
         parent = d.get("target") if kind != "post" else None
         topic = d.get("topic") if kind == "post" else None
         tags = [pf.board.topics[topic].hashtag] if topic else []
-        toxicity = pf.store.posts[parent].toxicity if kind == "repost" else d.get("toxicity", 0.0)
+        toxicity = pf.store.posts[parent].toxicity if kind == "repost" else d.get("toxicity") or 0.0
         post_id = pf.store.add(agent, kind, d.get("text") or "", d["time"], at, parent=parent, topic=topic,
                                toxicity=toxicity, attitude=d.get("attitude", 0.5), extra_tags=tags)
         if kind in ("repost", "quote"):

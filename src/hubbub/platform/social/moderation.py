@@ -1,8 +1,9 @@
 """Annotations on posts and the moderation rules that use them.
 
-An :class:`Annotator` gives every new post a toxicity in [0, 1] (and a sentiment in [-1, 1]); the
-world asks it when a post is written and stores the result with the post and in the run record. A
-learned classifier or an LLM judge plugs in behind the same protocol; :class:`LexiconAnnotator` is the
+An :class:`Annotator` gives every new post a toxicity in [0, 1], a sentiment in [-1, 1] and a stance
+toward the scenario's target in [-1, 1] (None where it gives none); the run stores the result with the
+post and in the run record. The learned classifiers and the LLM judge a run may use instead are in
+:mod:`hubbub.runtime.platform.annotators`; :class:`LexiconAnnotator` is the
 deterministic stand-in that needs nothing: it counts words of a small fixed insult / sentiment lexicon
 (English and Chinese). Its scores are a plumbing aid for tests and demos, never a research measure.
 
@@ -21,10 +22,12 @@ MODES = ("downrank", "hide", "label")
 
 @dataclass(frozen=True)
 class Annotation:
-    """A post's toxicity in [0, 1] and sentiment in [-1, 1] (None where the annotator gives none)."""
+    """A post's toxicity in [0, 1], sentiment in [-1, 1] and stance in [-1, 1] (against .. in favour of the
+    scenario's target); None where the annotator gives none (or, for an LLM judge, where its call failed)."""
 
-    toxicity: float
+    toxicity: float | None
     sentiment: float | None
+    stance: float | None = None
 
 
 class Annotator(Protocol):

@@ -14,7 +14,7 @@ from hubbub.agents.user import Participant, UserState
 from hubbub.errors import ConfigError
 from hubbub.kernel.seeding import SeedTree
 from hubbub.platform.social.board import BoardTopic
-from hubbub.platform.social.moderation import Annotation, Annotator, LexiconAnnotator
+from hubbub.runtime.platform.annotators import RunAnnotator, make_annotator
 from hubbub.runtime.platform.files import NewsItem, load_board_topics, load_news
 
 ATTITUDE_SD = 0.1
@@ -46,20 +46,9 @@ class PlatformInputs:
     edges: list[tuple[str, str]]
     topics: list[BoardTopic]
     news: list[NewsItem]
-    annotator: Annotator
+    annotator: RunAnnotator
     classifier: Any = None
     provenance: dict[str, str] = field(default_factory=dict)
-
-
-class LearnedToxicity:
-    """A toxicity classifier saved by ``hubbub evaluate`` behind the platform's Annotator protocol."""
-
-    def __init__(self, annotator: Any) -> None:
-        self.inner, self.name = annotator, f"learned:{annotator.classifier.path.name}"
-
-    def annotate(self, texts: list[str]) -> list[Annotation]:
-        scores = self.inner(list(texts)) if texts else []
-        return [Annotation(round(float(s), 6), None) for s in scores]
 
 
 def _personas(cfg: Any, lang: str, count: int) -> list[Any]:
@@ -126,20 +115,6 @@ def _edges(cfg: Any, members: list[Member], camps: np.ndarray, seeds: SeedTree) 
     return sorted((ids[int(f)], ids[int(e)]) for e, f in zip(followee.tolist(), graph.delivery.indices.tolist()))
 
 
-def _annotator(cfg: Any) -> Annotator:
-    """The toxicity annotator ``platform.moderation.annotator`` names."""
-    name = cfg.moderation.annotator
-    if name == "lexicon":
-        return LexiconAnnotator()
-    from hubbub.annotate import load_annotator
-
-    try:
-        return LearnedToxicity(load_annotator(name, "toxicity"))
-    except Exception as exc:  # noqa: BLE001 - translated at the edge into one line naming the field
-        raise ConfigError(f"platform.moderation.annotator = {name!r}: {exc}; allowed: lexicon, or a toxicity "
-                          f"classifier saved by `hubbub evaluate`") from None
-
-
 def _classifier(cfg: Any) -> Any:
     if not cfg.population.learned_users:
         return None
@@ -160,7 +135,7 @@ def prepare_inputs(scenario: Any, seeds: SeedTree) -> PlatformInputs:
     ids = [t.topic_id for t in topics] + [n.topic.topic_id for n in news if n.topic is not None]
     if len(set(ids)) != len(ids):
         raise ConfigError("platform: a news topic has the topic_id of a board topic; topic ids must be unique")
-    inputs = PlatformInputs(members, _edges(cfg, members, camps, seeds), topics, news, _annotator(cfg),
+    inputs = PlatformInputs(members, _edges(cfg, members, camps, seeds), topics, news, make_annotator(cfg, scenario.lang),
                             _classifier(cfg))
     check(scenario, inputs)
     return inputs

@@ -74,20 +74,24 @@ def scheduled_events(scenario: Any) -> list[Event]:
     return events
 
 
-def apply_intervention(world: Any, event: Event) -> dict[str, Any]:
-    """Change the world as the intervention says; return what was done (recorded in the event log)."""
+def apply_intervention(world: Any, event: Event, note: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Change the world as the intervention says; return what was done (recorded in the event log).
+    ``note``: the annotation of an injected post's text (computed before commit)."""
     iv = world.sc.interventions[event.data["index"]]
-    effect = _HANDLERS[iv.type](world, iv, event.time)
+    effect = _inject_post(world, iv, event.time, note) if iv.type == "inject_post" else \
+        _HANDLERS[iv.type](world, iv, event.time)
     return {"type": iv.type, "index": event.data["index"], **iv.model_dump(exclude_none=True, exclude={"type"}),
             "effect": effect}
 
 
-def _inject_post(world: Any, iv: Any, t: float) -> dict[str, Any]:
+def _inject_post(world: Any, iv: Any, t: float, note: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A post by ``agent`` (or "platform") with its annotation (toxicity, sentiment, stance)."""
     author = iv.agent or "platform"
-    annotation = world.inputs.annotator.annotate([iv.text])[0]
-    post_id = world.platform.store.add(author, "post", iv.text, t, t, toxicity=annotation.toxicity,
+    if note is None:
+        raise ValueError("inject_post: the post's annotation is computed before commit; none was given")
+    post_id = world.platform.store.add(author, "post", iv.text, t, t, toxicity=note["toxicity"] or 0.0,
                                        attitude=world.members[author].attitude if author in world.members else 0.5)
-    return {"post_id": post_id, "toxicity": annotation.toxicity}
+    return {"post_id": post_id, **note}
 
 
 def _set_state(world: Any, iv: Any, t: float) -> dict[str, Any]:

@@ -20,6 +20,7 @@ from hubbub.kernel.events import Event
 from hubbub.metrics.social_graph import graph_metrics
 from hubbub.platform.social import actions
 from hubbub.runtime.platform import interventions as ivs
+from hubbub.runtime.platform.annotators import note_fields
 
 
 def setup_rows(world: Any) -> list[tuple[str, dict[str, Any]]]:
@@ -47,6 +48,7 @@ def _start(world: Any, event: Event, outcome: Any) -> list[Event]:
     world.rec.event(event.time, "platform_setup", None, {
         "users": users, "edges": [list(e) for e in world.inputs.edges],
         "topics": [t.topic_id for t in world.inputs.topics], "annotator": world.inputs.annotator.name,
+        "annotations": world.inputs.annotator.sources,
         "embedder": world.embedder.name, "target": world.cfg.target})
     return []
 
@@ -74,13 +76,47 @@ def _news(world: Any, event: Event, outcome: Any) -> list[Event]:
                                           "title": item.topic.title, "summary": item.topic.summary,
                                           "hashtag": item.topic.hashtag, "lifecycle_h": item.topic.lifecycle_h})
         return []
-    note = world.inputs.annotator.annotate([item.text])[0]
-    post_id = pf.store.add(item.author, "news", item.text, t, t, toxicity=note.toxicity,
+    note = noted(world, event, outcome)
+    post_id = pf.store.add(item.author, "news", item.text, t, t, toxicity=note["toxicity"] or 0.0,
                            extra_tags=[item.hashtag] if item.hashtag else ())
     world.rec.event(t, "news", item.author, {"index": event.data["index"], "as": "post", "post_id": post_id,
                                              "text": item.text, "hashtags": list(pf.store.posts[post_id].hashtags),
-                                             "toxicity": note.toxicity})
+                                             **note})
     return []
+
+
+def input_text(world: Any, event: Event) -> str | None:
+    """The text a news post or an ``inject_post`` intervention puts on the platform (None for other events)."""
+    if event.kind == "news":
+        item = world.inputs.news[event.data["index"]]
+        return item.text if item.topic is None else None
+    if event.kind == "intervention":
+        iv = world.sc.interventions[event.data["index"]]
+        return iv.text if iv.type == "inject_post" else None
+    return None
+
+
+async def annotate_input(world: Any, event: Event) -> list[tuple[str, dict[str, Any]]]:
+    """Computed before commit (an LLM judge is asked asynchronously): the annotation of the event's text,
+    after the ``llm_failure`` records of judge calls that failed; nothing for an event without a text."""
+    text = input_text(world, event)
+    if text is None:
+        return []
+    note, failures = await world.inputs.annotator.annotate(world, text, (event.kind, event.data["index"]))
+    return [("llm_failure", f) for f in failures] + [("annotation", note_fields(note))]
+
+
+def noted(world: Any, event: Event, outcome: Any) -> dict[str, Any]:
+    """The annotation computed for the event, its failed judge calls recorded first."""
+    note = None
+    for kind, data in outcome.records:
+        if kind == "llm_failure":
+            world.rec.event(event.time, kind, None, data)
+        elif kind == "annotation":
+            note = data
+    if note is None:
+        raise ValueError(f"{event.kind} {event.data}: committed without the annotation computed for its text")
+    return note
 
 
 def _join(world: Any, event: Event, outcome: Any) -> list[Event]:
@@ -126,7 +162,8 @@ def _leave(world: Any, event: Event, outcome: Any) -> list[Event]:
 
 def _intervention(world: Any, event: Event, outcome: Any) -> list[Event]:
     """Apply and record an intervention, then the state and graph events it caused."""
-    world.rec.event(event.time, "intervention", None, ivs.apply_intervention(world, event))
+    note = noted(world, event, outcome) if input_text(world, event) is not None else None
+    world.rec.event(event.time, "intervention", None, ivs.apply_intervention(world, event, note))
     effect = world.sc.interventions[event.data["index"]]
     if effect.type == "set_state" and effect.attitude is not None:
         world.queue("state", effect.agent, {"attitude": world.members[effect.agent].attitude, "intervention": True})

@@ -21,6 +21,7 @@ from hubbub.kernel.events import Event
 from hubbub.kernel.views import RecordingView
 from hubbub.platform.social.actions import ACTIONS, Page, available, targets
 from hubbub.runtime.platform import learned
+from hubbub.runtime.platform.annotators import note_fields
 from hubbub.runtime.trendsim.outcome import Outcome
 
 PRIORITY_STEP = 0
@@ -59,7 +60,7 @@ async def user_step(world: Any, event: Event) -> Outcome:
         return out
     visible = t + duration(world, page, choice.text)
     out.records.append(("exposure", exposure(d, page)))
-    out.records.append(("action", _action_data(world, m, d, page, choice, visible)))
+    out.records.append(("action", await _action_data(world, m, d, page, choice, visible, out)))
     read = tuple((list(d["read"]) + [item.post.post_id for item in page.items])[-READ_KEPT:])
     done = d["step"] + 1
     if ACTIONS[choice.action].ends_session or done >= world.cfg.sessions.max_actions or visible > world.horizon:
@@ -155,14 +156,17 @@ def exposure(d: dict[str, Any], page: Page) -> dict[str, Any]:
             "query": page.query, "items": items}
 
 
-def _action_data(world: Any, m: Any, d: dict[str, Any], page: Page, choice: SocialChoice, visible: float) -> dict[str, Any]:
-    """The recorded action; written texts get their annotation (toxicity, sentiment)."""
+async def _action_data(world: Any, m: Any, d: dict[str, Any], page: Page, choice: SocialChoice, visible: float,
+                       out: Outcome) -> dict[str, Any]:
+    """The recorded action; written texts get their annotation (toxicity, sentiment, stance; a failed judge
+    call is recorded before it)."""
     data = {"session": d["session"], "step": d["step"], "surface": page.surface, "action": choice.action,
             "target": choice.target, "text": choice.text, "topic": page.topic if choice.action == "post" else None,
             "visible_at": visible, "policy": m.policy, "attitude": m.attitude}
     if choice.action in ("post", "quote", "reply") and choice.text:
-        note = world.inputs.annotator.annotate([choice.text])[0]
-        data.update(toxicity=note.toxicity, sentiment=note.sentiment)
+        note, failures = await world.inputs.annotator.annotate(world, choice.text, (m.agent_id, d["session"], d["step"]))
+        out.records += [("llm_failure", {**f, "session": d["session"]}) for f in failures]
+        data.update(note_fields(note))
     return data
 
 

@@ -150,6 +150,8 @@ class PlatformWorld:
             from hubbub.runtime.trendsim.interventions import interview
 
             return Outcome(records=[(kind, {"agent": agent, **data}) for agent, kind, data in await interview(self, event)])
+        if event.kind in ("news", "intervention"):
+            return Outcome(records=await record.annotate_input(self, event))  # an injected text's annotation
         return Outcome()  # everything else happens at commit
 
     def still_valid(self, event: Event, outcome: Outcome) -> bool:
