@@ -1,4 +1,5 @@
-"""Experiment-level tables and figures across many runs (TrendSim Table 5, Figures 3-4, Table 9)."""
+"""Experiment-level data across many runs: the per-run table and the curves and group tables the
+experiment tables (:mod:`hubbub.metrics.experiment_tables`) and the report's charts are built from."""
 
 from __future__ import annotations
 
@@ -14,8 +15,6 @@ from hubbub.metrics.trendsim import (
     final_conditions,
 )
 
-CONDITIONS = ("emotion_avg", "emotion_div", "confidence_avg", "confidence_div")
-
 
 def degree_label(share: float, censored: bool = False) -> str:
     """SE, PA-10, PA-30, PA-50 (+ -CS when censorship is on), as in the paper."""
@@ -24,7 +23,8 @@ def degree_label(share: float, censored: bool = False) -> str:
 
 
 def collect(out: Path, index: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, Any]]:
-    """One row per run: grid values, topic sentiment, degree label and final conditions."""
+    """One row per run: grid values, topic sentiment, degree label, number of users (``agents``) and
+    final conditions."""
     from hubbub.store import load_run
 
     rows, runs = [], {}
@@ -35,32 +35,9 @@ def collect(out: Path, index: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, Any
         share, censored = cfg["attack"]["share"], cfg["censorship"]["enabled"]
         sentiment = run.topics["sentiment"].iloc[0] if len(run.topics) else "?"
         rows.append({**record, "topic": cfg["topic"], "sentiment": sentiment, "share": share,
-                     "degree": degree_label(share, censored), **final_conditions(run)})
+                     "degree": degree_label(share, censored),
+                     "agents": cfg["population"]["size"], **final_conditions(run)})
     return pd.DataFrame(rows), runs
-
-
-def impact_table(per_run: pd.DataFrame) -> pd.DataFrame:
-    """Table 5 / Table 9: per sentiment group and degree, mean ± std across topics (and seeds)."""
-    frames = [per_run.assign(group=per_run["sentiment"].str.capitalize()), per_run.assign(group="All")]
-    both = pd.concat(frames)
-    rows = []
-    for (group, degree), g in both.groupby(["group", "degree"], sort=False):
-        row = {"group": group, "degree": degree, "runs": len(g)}
-        for col in CONDITIONS:
-            row[col] = f"{g[col].mean():.3f}±{g[col].std(ddof=0):.3f}"
-        rows.append(row)
-    table = pd.DataFrame(rows)
-    order = {"Positive": 0, "Negative": 1, "Neutral": 2, "All": 3}
-    table["_g"] = table["group"].map(order).fillna(9)
-    table["_d"] = table["degree"].map(_degree_rank)
-    return table.sort_values(["_g", "_d"]).drop(columns=["_g", "_d"]).reset_index(drop=True)
-
-
-def _degree_rank(label: str) -> float:
-    if label == "SE":
-        return 0
-    digits = "".join(ch for ch in label if ch.isdigit())
-    return int(digits or 0) + (0.5 if label.endswith("-CS") else 0)
 
 
 def curves_relative_to_se(per_run: pd.DataFrame, runs: dict[str, Any]) -> dict[str, pd.DataFrame]:
@@ -89,8 +66,11 @@ def relative_to_se(per_run: pd.DataFrame, curves: dict[str, pd.DataFrame]) -> di
 
 def _difference(per_run: pd.DataFrame, record: dict[str, Any],
                 curves: dict[str, pd.DataFrame]) -> pd.DataFrame | None:
-    """One run's curve minus the SE run's curve of the same topic; None when the topic has no SE run."""
+    """One run's curve minus the SE run's curve of the same topic (and seed, where runs have one); None
+    when there is no such SE run."""
     base = per_run[(per_run["topic"] == record["topic"]) & (per_run["degree"] == "SE")]
+    if "seed" in per_run:
+        base = base[base["seed"] == record["seed"]]
     if base.empty:
         return None
     merged = curves[record["run"]].merge(curves[base.iloc[0]["run"]], on="hours", suffixes=("", "_se"))

@@ -147,6 +147,10 @@ def experiment_payload(path: Path, name: str, opts: Options) -> dict[str, Any]:
         charts += _degree_bars(per_run, name)
         charts += _relative_curves(curves_relative_to_se(per_run, runs), name, opts)
         charts += _groups_by_degree(groups_by_degree(per_run, runs), name)
+    if trendsim:  # the experiment tables' own charts, with their intervals across seeds
+        from hubbub.report.html_experiment import interval_charts
+
+        charts += interval_charts(path, name)
     charts += grid_charts(index, name) + extra_curves(path, name, opts)
     out.update({"provenance": provenance(manifest), "experiment": {"tables": tables, "charts": charts},
                 "manifest": clean(manifest)})

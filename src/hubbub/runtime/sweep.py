@@ -288,7 +288,13 @@ def _analysis(out: Path, frame: pd.DataFrame, keys: list[str], analysis: str) ->
         return [], ""
     from hubbub.report.experiments import analyse_experiment
 
-    return analyse_experiment(out, frame[["run", *keys, "replicate", "seed"]], analysis)
+    index = frame[["run", *keys, "replicate", "seed", *(c for c in ("wall_s", "llm_calls") if c in frame)]]
+    judged = None
+    if analysis == "attack_impact":  # Table 3: the discussions judged on the runs' own backend
+        from hubbub.runtime.experiment_judge import judge_experiment
+
+        judged = judge_experiment(out, index)
+    return analyse_experiment(out, index, analysis, judged)
 
 
 def _provenance(out: Path, frame: pd.DataFrame) -> str:
