@@ -22,15 +22,16 @@ WORKLOADS: dict[str, str] = {
     "scale": "hybrid run: 1,000,000 rule-based users on ~10,000,000 edges plus 1,000 LLM users",
     "memory": "a 300-step run: prompt size and process memory over time (series and slope)",
     "choices": "share of choices answered by log-probabilities (one request), per language and call kind",
+    "peer-job": "the job of TrendSim's released code (its users and topic files) on one server, per user step",
 }
-"""Workload name -> what it measures (the module is ``hubbub.bench.<name>``)."""
+"""Workload name -> what it measures (the module is ``hubbub.bench.<name>``, a hyphen read as ``_``)."""
 
 
 def workload(name: str) -> Any:
     """The module of workload ``name``."""
     if name not in WORKLOADS:
         raise ConfigError(f"bench: unknown workload {name!r}; known: {', '.join(WORKLOADS)}")
-    return importlib.import_module(f"hubbub.bench.{name}")
+    return importlib.import_module(f"hubbub.bench.{name.replace('-', '_')}")
 
 
 def resolve_params(name: str, given: dict[str, Any], quick: bool) -> dict[str, Any]:

@@ -120,17 +120,21 @@ def start_server(
     parallel: int = 4,
     threads: int | None = None,
     ctx_per_slot: int = 2048,
+    metrics: bool = False,
 ) -> tuple[Any, str]:
     """Start llama.cpp's OpenAI-compatible HTTP server in this process; return ``(server, base_url)``.
 
     ``port=0`` picks a free port. The server runs on its own threads while the returned object is
     alive. **To stop it, drop every reference** (``del server``; with the usual reference counting it
     stops at once, in about 30 ms). Point an :class:`~hubbub.llm.openai.OpenAIBackend` at
-    ``base_url`` to talk to it over HTTP."""
+    ``base_url`` to talk to it over HTTP; ``metrics`` also serves llama.cpp's ``/metrics`` (its
+    ``--metrics`` flag: decode steps, busy slots per decode step, token counters)."""
     threads = threads or default_threads()
     _check_sizes(threads, parallel, ctx_per_slot)
     path = _resolve_model(model_path)
-    server = _create_server(_params(path, threads, parallel, ctx_per_slot, host, port), f"{host}:{port}")
+    params = _params(path, threads, parallel, ctx_per_slot, host, port)
+    params.endpoint_metrics = bool(metrics)
+    server = _create_server(params, f"{host}:{port}")
     return server, str(server.listening_address).rstrip("/")
 
 
