@@ -54,7 +54,7 @@ class LLMConfig(Section):
     logprob_misses_before_schema: int = Field(3, ge=0, le=1_000_000, description="choice_mode auto: after this many choices of one call kind in a row whose option letters were missing from the top log-probabilities (each then asked again with a JSON schema), ask that kind with a JSON schema only, for the rest of the run (0 = never switch). Recorded in llm_calls (outcome switched) and rebuilt from it on resume.")
     answer_prefix: bool = Field(True, description="End each choice prompt with the start of the answer ('Answer:' / '答案：') as an assistant turn, so the next token is the option letter (llama.cpp, Ollama; for vLLM also send continue_final_message). Turn off for a server that refuses a final assistant message.")
     choice_temperature: float = Field(1.0, ge=0, le=5, description="Temperature applied to the renormalised option distribution before sampling (0 = argmax).")
-    scores: Literal["expected", "sampled"] = Field("sampled", description="How a numeric score asked as a choice over bins (TrendSim emotion and social confidence) becomes a state value: expected = the mean of the bins under the model's distribution (no sampling noise), sampled = the bin drawn at llm.choice_temperature. The whole distribution is recorded in llm_calls either way.")
+    scores: Literal["expected", "sampled"] = Field("expected", description="How a numeric score asked as a choice over 11 bins (TrendSim emotion and social confidence, a platform user's attitude) becomes a state value: expected = the mean of the bins under the model's distribution (no sampling noise), sampled = the bin drawn at llm.choice_temperature. The whole distribution is recorded in llm_calls either way.")
     text_temperature: float = Field(0.8, ge=0, le=2, description="Sampling temperature for generated text.")
     max_tokens: int = Field(80, ge=8, le=2048, description="Upper bound on tokens of one generated text.")
     threads: int | None = Field(None, ge=1, le=256, description="CPU threads for the embedded model (default: all cores but one).")
@@ -81,11 +81,14 @@ class PopulationConfig(Section):
 
 
 class AccessConfig(Section):
-    """When users arrive: TrendSim's access-time density P(t) (Appendix A), t in hours."""
+    """When users arrive: TrendSim's access-time density P(t) (Appendix A), t in hours.
 
-    A: float = Field(1.5, gt=0, le=50, description="Breaking degree: exponential rise rate before the peak and power-law decay exponent after it.")
-    T_m: float = Field(3.0, ge=0, le=24 * 30, description="Hours until the quadratic top of the curve begins (at most the longest lifecycle).")
-    alpha: float = Field(0.5, gt=0, le=100, description="1/alpha is the length (hours) of the quadratic top.")
+    A, T_m and alpha left unset take the topic's own values, else TrendSim's defaults (docs/guide-trendsim.md).
+    """
+
+    A: float | None = Field(None, gt=0, le=50, description="Breaking degree: exponential rise rate before the peak and power-law decay exponent after it. Unset: the topic's own A (built-in topics carry values fitted per category), else 1.5.")
+    T_m: float | None = Field(None, ge=0, le=24 * 30, description="Hours until the quadratic top of the curve begins. Unset: the topic's own, else 3.0.")
+    alpha: float | None = Field(None, gt=0, le=100, description="1/alpha is the length (hours) of the quadratic top. Unset: the topic's own, else 0.5.")
     feedback: bool = Field(False, description="As TrendSim's code: A for a revisit = base + likes/users + the user's emotion.")
     feedback_base: float = Field(0.5, gt=0, le=50, description="Base A used when feedback is on (the code uses 0.5).")
     revisit: Literal["resample", "truncated", "none"] = Field("resample", description="Next visit: resample from P(t) and keep it only if later (TrendSim code), draw from P(t | t > now), or never revisit.")
