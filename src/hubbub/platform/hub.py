@@ -1,4 +1,10 @@
-"""The trending topic as a centralised hub (TrendSim 3.2.2-3.2.3).
+"""The trending topic as a centralised hub (TrendSim 3.2.2-3.2.3): the browse / main / comment pages,
+a surface over the run's one :class:`~hubbub.platform.content.ContentStore`.
+
+The topic is a post of kind ``topic``; a comment is a post whose parent is the topic, a reply one whose
+parent is its comment; topic likes, views and reposts and comment and reply likes are reactions on
+those posts. The hub numbers its comments and its replies 0, 1, 2, ... (the ids pages, actions and the
+record use) and keeps the store ids of each.
 
 Everything on the hub carries the simulated time at which it becomes visible. Every read takes the
 observer's time ``t`` and sees only what is visible at ``t``: a comment written at ``t`` (visible when
@@ -8,11 +14,13 @@ a speculative computation can be validated by repeating them (see :mod:`hubbub.k
 
 from __future__ import annotations
 
-import bisect
-import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-NEVER = math.inf
+import numpy as np
+
+from hubbub.platform.content import COMMENT, HUB_SURFACE, NEVER, PLATFORM, REPLY, TOPIC, ContentStore
+
+__all__ = ["NEVER", "CommentView", "Hub", "ReplyView"]
 
 
 @dataclass(frozen=True)
@@ -28,95 +36,85 @@ class CommentView:
 
 @dataclass(frozen=True)
 class ReplyView:
+    """A reply as a reader sees it at some time."""
+
     reply_id: int
     text: str
     likes: int
 
 
-@dataclass
-class _Item:
-    item_id: int
-    author: str
-    text: str
-    created_at: float
-    visible_at: float
-    is_attack: bool
-    hidden_from: float = NEVER
-    like_times: list[float] = field(default_factory=list)
-
-    def visible(self, t: float) -> bool:
-        return self.visible_at <= t < self.hidden_from
-
-    def likes_at(self, t: float) -> int:
-        return bisect.bisect_right(self.like_times, t)
-
-
-@dataclass
-class _Comment(_Item):
-    reply_ids: list[int] = field(default_factory=list)
-
-
 class Hub:
     """One trending topic with its comments, replies, likes, reposts and views."""
 
-    def __init__(self, title: str, summary: str, content: str) -> None:
+    def __init__(self, title: str, summary: str, content: str, store: ContentStore | None = None) -> None:
         self.title = title
         self.summary = summary
         self.content = content
-        self.comments: list[_Comment] = []
-        self.replies: list[_Item] = []
-        self._topic_likes: list[float] = []
-        self._reposts: list[float] = []
-        self._views: list[float] = []
+        self.store = store if store is not None else ContentStore()
+        self.topic_post = self.store.add_one(PLATFORM, -1, TOPIC, title, surface=HUB_SURFACE, local=0,
+                                             created_at=0.0, visible_at=0.0)
+        self.comments: list[int] = []
+        """The store id of each comment, by comment id."""
+        self.replies: list[int] = []
+        """The store id of each reply, by reply id."""
+        self._replies_of: list[list[int]] = []
         self.ranker = "likes"
-        self._labels: dict[int, list[tuple[float, str]]] = {}
-        self._marks: dict[tuple[str, int], list[float]] = {}
 
     # ---- writes (commit time only) ----
 
     def add_comment(self, author: str, text: str, created_at: float, visible_at: float,
                     is_attack: bool = False, hidden: bool = False) -> int:
+        """A comment on the topic, visible from ``visible_at`` (never if ``hidden``); returns its id.
+        (Whether it was an attack is the record's business; the store keeps what readers see.)"""
         cid = len(self.comments)
-        self.comments.append(_Comment(cid, author, text, created_at, visible_at, is_attack,
-                                      -NEVER if hidden else NEVER))
+        self.comments.append(self.store.add_one(self.store.author_index(author), self.topic_post, COMMENT, text,
+                                                surface=HUB_SURFACE, local=cid, created_at=created_at,
+                                                visible_at=visible_at, hidden=hidden))
+        self._replies_of.append([])
         return cid
 
     def add_reply(self, comment_id: int, author: str, text: str, created_at: float, visible_at: float,
                   is_attack: bool = False, hidden: bool = False) -> int:
+        """A reply to comment ``comment_id``, visible from ``visible_at`` (never if ``hidden``); returns its id."""
         rid = len(self.replies)
-        self.replies.append(_Item(rid, author, text, created_at, visible_at, is_attack, -NEVER if hidden else NEVER))
-        self.comments[comment_id].reply_ids.append(rid)
+        self.replies.append(self.store.add_one(self.store.author_index(author), self.comments[comment_id], REPLY,
+                                               text, surface=HUB_SURFACE, local=rid, created_at=created_at,
+                                               visible_at=visible_at, hidden=hidden))
+        self._replies_of[comment_id].append(rid)
         return rid
 
     def like_topic(self, visible_at: float) -> None:
-        bisect.insort(self._topic_likes, visible_at)
+        """A like of the topic, visible from ``visible_at``."""
+        self.store.react("like", self.topic_post, visible_at)
 
     def like_comment(self, comment_id: int, visible_at: float) -> None:
-        bisect.insort(self.comments[comment_id].like_times, visible_at)
+        """A like of comment ``comment_id``, visible from ``visible_at``."""
+        self.store.react("like", self.comments[comment_id], visible_at)
 
     def like_reply(self, reply_id: int, visible_at: float) -> None:
-        bisect.insort(self.replies[reply_id].like_times, visible_at)
+        """A like of reply ``reply_id``, visible from ``visible_at``."""
+        self.store.react("like", self.replies[reply_id], visible_at)
 
     def repost(self, visible_at: float) -> None:
-        bisect.insort(self._reposts, visible_at)
+        """A repost of the topic, visible from ``visible_at``."""
+        self.store.react("repost", self.topic_post, visible_at)
 
     def view(self, visible_at: float) -> None:
-        bisect.insort(self._views, visible_at)
+        """A view of the topic's details, counted from ``visible_at``."""
+        self.store.react("view", self.topic_post, visible_at)
 
     def mark(self, kind: str, item_id: int, visible_at: float) -> int:
         """Record one mark of ``kind`` (a report, a bookmark: what a registered action leaves) on item
         ``item_id``, visible from ``visible_at``; returns how many marks of that kind it has now."""
-        times = self._marks.setdefault((kind, item_id), [])
-        bisect.insort(times, visible_at)
-        return len(times)
+        return self.store.react(kind, ("hub", self.topic_post, item_id), visible_at)
 
     def marks(self, kind: str, item_id: int, t: float) -> int:
         """How many marks of ``kind`` item ``item_id`` has that are visible at ``t``."""
-        return bisect.bisect_right(self._marks.get((kind, item_id), []), t)
+        return self.store.reactions(kind, ("hub", self.topic_post, item_id), t)
 
     def label_comment(self, comment_id: int, text: str, from_time: float) -> None:
         """Attach a community note / warning label, shown with the comment from ``from_time`` on."""
-        self._labels.setdefault(comment_id, []).append((from_time, text))
+        self.store.label(self.comments[comment_id], text, from_time)
 
     def set_ranker(self, ranker: str) -> None:
         """'likes' (TrendSim) or 'recent' (newest first)."""
@@ -125,52 +123,76 @@ class Hub:
         self.ranker = ranker
 
     def hide_comment(self, comment_id: int, from_time: float) -> None:
-        item = self.comments[comment_id]
-        item.hidden_from = min(item.hidden_from, from_time)
+        """Hide comment ``comment_id`` from ``from_time`` on."""
+        self.store.hide(self.comments[comment_id], from_time)
 
     def hide_reply(self, reply_id: int, from_time: float) -> None:
-        item = self.replies[reply_id]
-        item.hidden_from = min(item.hidden_from, from_time)
+        """Hide reply ``reply_id`` from ``from_time`` on."""
+        self.store.hide(self.replies[reply_id], from_time)
 
     # ---- reads (pure functions of t) ----
 
     def counts(self, t: float) -> tuple[int, int, int]:
         """(likes, reposts, views) of the topic visible at ``t``."""
-        return (bisect.bisect_right(self._topic_likes, t), bisect.bisect_right(self._reposts, t),
-                bisect.bisect_right(self._views, t))
+        return tuple(self.store.reactions(kind, self.topic_post, t) for kind in ("like", "repost", "view"))
 
     def ranked_comments(self, t: float) -> tuple[CommentView, ...]:
         """Visible comments ranked by likes at ``t`` (ties: earlier first)."""
-        visible = [c for c in self.comments if c.visible(t)]
-        if self.ranker == "recent":
-            visible.sort(key=lambda c: (-c.visible_at, -c.item_id))
-        else:
-            visible.sort(key=lambda c: (-c.likes_at(t), c.visible_at, c.item_id))
-        return tuple(self._comment_view(c, t) for c in visible)
+        return tuple(self._comment_view(c, t) for c in self._ranked_ids(t))
 
     def comment_page(self, t: float, page: int, per_page: int) -> tuple[tuple[CommentView, ...], bool]:
         """Comments on page ``page`` (0-based) and whether more pages follow."""
-        ranked = self.ranked_comments(t)
+        ranked = self._ranked_ids(t)
         start = page * per_page
-        return ranked[start:start + per_page], len(ranked) > start + per_page
+        shown = tuple(self._comment_view(c, t) for c in ranked[start:start + per_page])
+        return shown, len(ranked) > start + per_page
+
+    def _ranked_ids(self, t: float) -> list[int]:
+        """The ids of the comments visible at ``t`` in the hub's ranking ('likes': most liked first, then
+        earlier visible, then lower id; 'recent': latest visible first, then higher id)."""
+        shown = self._visible(self.comments, t)
+        posts = [self.comments[c] for c in shown]
+        visible_at = self.store.col("visible_at")[posts].tolist() if posts else []
+        if self.ranker == "recent":
+            keys = [(-at, -c) for at, c in zip(visible_at, shown)]
+        else:
+            keys = [(-self._likes(p, t), at, c) for p, at, c in zip(posts, visible_at, shown)]
+        return [c for _, c in sorted(zip(keys, shown))]
 
     def comment_detail(self, t: float, comment_id: int, per_page: int) -> tuple[CommentView | None, tuple[ReplyView, ...]]:
         """A comment and its first ``per_page`` visible replies (oldest first), or None if hidden."""
-        comment = self.comments[comment_id]
-        if not comment.visible(t):
+        if not self.store.is_visible(self.comments[comment_id], t):
             return None, ()
-        replies = [self.replies[r] for r in comment.reply_ids if self.replies[r].visible(t)]
-        replies.sort(key=lambda r: (r.visible_at, r.item_id))
-        views = tuple(ReplyView(r.item_id, r.text, r.likes_at(t)) for r in replies[:per_page])
-        return self._comment_view(comment, t), views
+        own = self._replies_of[comment_id]
+        replies = [own[i] for i in self._visible([self.replies[r] for r in own], t)]
+        visible_at = self.store.col("visible_at")
+        replies.sort(key=lambda r: (visible_at[self.replies[r]], r))
+        views = tuple(ReplyView(r, self.store.texts[self.replies[r]], self._likes(self.replies[r], t))
+                      for r in replies[:per_page])
+        return self._comment_view(comment_id, t), views
 
     def visible_items(self, t: float) -> tuple[tuple[str, int, str], ...]:
         """Every comment and reply visible at ``t`` as (type, id, text); what a moderation sweep reviews."""
-        items = [("comment", c.item_id, c.text) for c in self.comments if c.visible(t)]
-        items += [("reply", r.item_id, r.text) for r in self.replies if r.visible(t)]
+        texts = self.store.texts
+        items = [("comment", c, texts[self.comments[c]]) for c in self._visible(self.comments, t)]
+        items += [("reply", r, texts[self.replies[r]]) for r in self._visible(self.replies, t)]
         return tuple(items)
 
-    def _comment_view(self, c: _Comment, t: float) -> CommentView:
-        n_replies = sum(1 for r in c.reply_ids if self.replies[r].visible(t))
-        label = " / ".join(text for at, text in self._labels.get(c.item_id, ()) if at <= t)
-        return CommentView(c.item_id, c.text, c.likes_at(t), n_replies, label)
+    def _visible(self, post_ids: list[int], t: float) -> list[int]:
+        """The positions in ``post_ids`` (store ids) of the posts visible at ``t``, in order; over the
+        hub's comment or reply list these are comment or reply ids."""
+        if not post_ids:
+            return []
+        ids = np.asarray(post_ids, dtype=np.int64)
+        store = self.store
+        shown = (store.col("visible_at")[ids] <= t) & (t < store.col("hidden_from")[ids])
+        return np.flatnonzero(shown).tolist()
+
+    def _likes(self, post_id: int, t: float) -> int:
+        return self.store.reactions("like", post_id, t)
+
+    def _comment_view(self, comment_id: int, t: float) -> CommentView:
+        post = self.comments[comment_id]
+        n_replies = len(self._visible([self.replies[r] for r in self._replies_of[comment_id]], t))
+        return CommentView(comment_id, self.store.texts[post], self._likes(post, t), n_replies,
+                           self.store.label_at(post, t))

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from hubbub.errors import ConfigError
-from hubbub.platform.feed.posts import HUB, PostLog
+from hubbub.platform.feed.posts import HUB, FollowFeed
 from hubbub.registry import RANKERS
 
 SOURCES = ("followee", "mutual", "recommended", "hub")
@@ -60,7 +60,7 @@ class Exposures:
         return Exposures(self.post[keep], self.receiver[keep], self.source[keep])
 
 
-def follow_exposures(delivery: Any, mutual: np.ndarray, posts: PostLog, step: int) -> Exposures:
+def follow_exposures(delivery: Any, mutual: np.ndarray, posts: FollowFeed, step: int) -> Exposures:
     """Deliveries at ``step`` of the posts published at ``step - 1`` to their authors' followers."""
     ids = posts.published_at(step - 1)
     ids = ids[posts.col("author")[ids] >= 0]
@@ -93,7 +93,7 @@ def _contains(keys: np.ndarray, query: np.ndarray) -> np.ndarray:
     return keys[pos] == query
 
 
-def rank_candidates(posts: PostLog, candidates: np.ndarray, ranker: str) -> np.ndarray:
+def rank_candidates(posts: FollowFeed, candidates: np.ndarray, ranker: str) -> np.ndarray:
     """Candidates in the order of the ranker named ``ranker`` (built-in or registered from Python)."""
     ranked = np.asarray(RANKERS.get(ranker, "s3.recommend.ranker")(posts, candidates), dtype=np.int64)
     if ranked.shape != candidates.shape or not np.array_equal(np.sort(ranked), np.sort(candidates)):
@@ -102,7 +102,7 @@ def rank_candidates(posts: PostLog, candidates: np.ndarray, ranker: str) -> np.n
     return ranked
 
 
-def candidate_pool(cfg: Any, posts: PostLog, step: int) -> np.ndarray:
+def candidate_pool(cfg: Any, posts: FollowFeed, step: int) -> np.ndarray:
     """The top ``cfg.pool`` recommendation candidates at ``step``: posts by users published in the
     last ``window_steps`` steps, in ranker order."""
     if cfg.share <= 0:
@@ -112,7 +112,7 @@ def candidate_pool(cfg: Any, posts: PostLog, step: int) -> np.ndarray:
     return rank_candidates(posts, candidates, cfg.ranker)[: cfg.pool]
 
 
-def recommend(cfg: Any, pool: np.ndarray, posts: PostLog, n: int, keys: np.ndarray, rng: np.random.Generator,
+def recommend(cfg: Any, pool: np.ndarray, posts: FollowFeed, n: int, keys: np.ndarray, rng: np.random.Generator,
               personal: dict[int, np.ndarray] | None = None) -> Exposures:
     """Recommended posts: each user with probability ``cfg.share`` is shown ``per_user`` posts drawn
     from ``pool``, rank r with weight 1 / (r + 1). ``personal`` maps a user to their own ordering of

@@ -1,5 +1,13 @@
-"""One content store for the living platform: posts, reposts, quotes and replies (posts with a parent
-and a kind), likes and dislikes, hashtags and visibility times (DESIGN decisions 1 and 11).
+"""The living platform's content: posts, reposts, quotes and replies (posts with a parent and a kind),
+likes and dislikes, hashtags and visibility times (DESIGN decisions 1 and 11), as a surface over the
+run's one :class:`hubbub.platform.content.ContentStore`.
+
+Every post is a row of that store (surface ``social``: author, kind, parent, root, visibility and
+hiding times) and its likes, dislikes, reposts and replies are the store's reactions on it; the
+platform numbers its posts 0, 1, 2, ... (the store's ids while it is the only surface writing there).
+Beside the row each post keeps what only this platform uses (topic, hashtags, toxicity, the author's
+attitude as a number, its text embedding) and, for the platform's per-post Python loops, a frozen copy
+of its row's fixed fields (:attr:`ContentStore.posts`).
 
 Everything carries the simulated time from which it is visible; every read takes the observer's time
 ``t`` and sees only what is visible then. Writes happen at commit time only, reads return immutable
@@ -9,18 +17,19 @@ values, so a speculative computation can be validated by repeating its reads
 
 from __future__ import annotations
 
-import bisect
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Callable, Sequence
 
 import numpy as np
 
+from hubbub.platform import content as rows
+
 KINDS = ("post", "repost", "quote", "reply", "news")
 """What a post is: an original post, a repost (the parent's text, no comment of its own), a quote (a
 repost with a comment), a reply to a post, or a news item injected by the platform."""
-NEVER = math.inf
+NEVER = rows.NEVER
 
 _WEIBO_TAG = re.compile(r"#([^#\s](?:[^#\n]{0,38}[^#\s])?)#")
 _TWITTER_TAG = re.compile(r"(?<![\w#])#(\w{1,40})")
@@ -57,8 +66,10 @@ class PostView:
     label: str = ""
 
 
-@dataclass
+@dataclass(frozen=True)
 class _Post:
+    """A post's fixed fields (what never changes after it is published)."""
+
     post_id: int
     author: str
     kind: str
@@ -71,21 +82,21 @@ class _Post:
     hashtags: tuple[str, ...]
     toxicity: float
     attitude: float
-    hidden_from: float = NEVER
-    likes: list[float] = field(default_factory=list)
-    dislikes: list[float] = field(default_factory=list)
-    reposts: list[float] = field(default_factory=list)
-    replies: list[float] = field(default_factory=list)
 
-    def visible(self, t: float) -> bool:
-        return self.visible_at <= t < self.hidden_from
+
+_KIND_CODE = {"post": rows.POST, "repost": rows.REPOST, "quote": rows.QUOTE, "reply": rows.REPLY, "news": rows.NEWS}
 
 
 class ContentStore:
-    """Every post of a run; ids are 0, 1, 2, ... in commit order."""
+    """Every post of the living platform; ids are 0, 1, 2, ... in commit order."""
 
-    def __init__(self, embed: Callable[[Sequence[str]], np.ndarray] | None = None) -> None:
+    def __init__(self, embed: Callable[[Sequence[str]], np.ndarray] | None = None,
+                 store: rows.ContentStore | None = None) -> None:
+        self.rows = store if store is not None else rows.ContentStore()
+        """The run's one content store, which holds every post's row and reactions."""
         self.posts: list[_Post] = []
+        """The fixed fields of each post, by post id."""
+        self._global: list[int] = []
         self._votes: dict[tuple[str, int], float] = {}
         self._embed = embed
         self._vectors: list[np.ndarray | None] = []
@@ -106,9 +117,11 @@ class ContentStore:
         tags = tuple(dict.fromkeys((*parse_hashtags(text), *(t.lower() for t in extra_tags))))
         self.posts.append(_Post(post_id, author, kind, text, created_at, visible_at, parent, root, topic, tags,
                                 float(toxicity), float(attitude)))
+        self._global.append(self.rows.add_one(self.rows.author_index(author), self._global[parent] if parent is not None
+                                              else -1, _KIND_CODE[kind], text, surface=rows.SOCIAL_SURFACE,
+                                              local=post_id, created_at=created_at, visible_at=visible_at))
         if parent is not None:
-            counter = self.posts[parent].replies if kind == "reply" else self.posts[parent].reposts
-            bisect.insort(counter, visible_at)
+            self.rows.react("reply" if kind == "reply" else "repost", self._global[parent], visible_at)
         vector = self._embed([self.text_of(post_id)])[0] if self._embed is not None else None
         self._vectors.append(vector)
         return post_id
@@ -116,11 +129,11 @@ class ContentStore:
     def vote(self, agent: str, post_id: int, up: bool, visible_at: float) -> None:
         """A like (``up``) or a dislike; one vote per user and post."""
         self._votes[(agent, post_id)] = visible_at
-        bisect.insort(self.posts[post_id].likes if up else self.posts[post_id].dislikes, visible_at)
+        self.rows.react("like" if up else "dislike", self._global[post_id], visible_at)
 
     def hide(self, post_id: int, from_time: float) -> None:
-        post = self.posts[post_id]
-        post.hidden_from = min(post.hidden_from, from_time)
+        """Hide the post from ``from_time`` on (moderation)."""
+        self.rows.hide(self._global[post_id], from_time)
 
     # ---- reads (pure functions of t) ----
 
@@ -136,29 +149,33 @@ class ContentStore:
         return (agent, post_id) in self._votes
 
     def visible_ids(self, t: float) -> list[int]:
-        return [p.post_id for p in self.posts if p.visible(t)]
+        """The ids of the posts visible at ``t``, in id order."""
+        if not self._global:
+            return []
+        ids = np.asarray(self._global, dtype=np.int64)
+        shown = (self.rows.col("visible_at")[ids] <= t) & (t < self.rows.col("hidden_from")[ids])
+        return np.flatnonzero(shown).tolist()
 
     def view(self, post_id: int, t: float, label: str = "") -> PostView:
         """The post as seen at ``t``."""
         p = self.posts[post_id]
         parent_text = self.text_of(p.parent) if p.parent is not None and p.kind in ("quote", "reply") else ""
+        likes, dislikes, reposts, replies = (self._count(kind, post_id, t) for kind in
+                                             ("like", "dislike", "repost", "reply"))
         return PostView(p.post_id, p.author, p.kind, self.text_of(post_id), p.parent, p.topic, p.hashtags,
-                        _count(p.likes, t), _count(p.dislikes, t), _count(p.reposts, t), _count(p.replies, t),
-                        p.toxicity, p.attitude, parent_text, label)
+                        likes, dislikes, reposts, replies, p.toxicity, p.attitude, parent_text, label)
 
     def score(self, post_id: int, t: float) -> int:
         """Net votes visible at ``t``: likes minus dislikes (Reddit-style score)."""
-        p = self.posts[post_id]
-        return _count(p.likes, t) - _count(p.dislikes, t)
+        return self._count("like", post_id, t) - self._count("dislike", post_id, t)
 
     def hot(self, post_id: int, t: float, decay_h: float) -> float:
         """Hot score at ``t``: ``sign(s) * log10(1 + |s|) - age_h / decay_h`` with ``s`` = likes -
         dislikes + reposts visible at ``t`` and ``age_h`` the hours since the post became visible
         (Reddit's hot ranking, written with the age relative to now: 12.5 h of age cost one order of
         magnitude of votes at Reddit's constant)."""
-        p = self.posts[post_id]
-        s = self.score(post_id, t) + _count(p.reposts, t)
-        age_h = max(0.0, t - p.visible_at) / 3600.0
+        s = self.score(post_id, t) + self._count("repost", post_id, t)
+        age_h = max(0.0, t - self.posts[post_id].visible_at) / 3600.0
         return math.copysign(math.log10(1 + abs(s)), s) - age_h / decay_h
 
     def vectors(self, post_ids: Sequence[int]) -> np.ndarray | None:
@@ -171,6 +188,5 @@ class ContentStore:
         """Embeddings of other texts (profiles) with the store's embedder, or None without one."""
         return None if self._embed is None else self._embed(list(texts))
 
-
-def _count(times: list[float], t: float) -> int:
-    return bisect.bisect_right(times, t)
+    def _count(self, kind: str, post_id: int, t: float) -> int:
+        return self.rows.reactions(kind, self._global[post_id], t)

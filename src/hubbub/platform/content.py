@@ -1,0 +1,162 @@
+"""One content store for a run's surfaces (DESIGN decision 11): the follow feed's posts and reposts, the
+trending hub's topic, comments and replies, the living platform's posts, quotes and replies, with their
+likes, dislikes, views, marks, labels and visibility times.
+
+Every item is a *post*: a row of growable numpy columns with an author, a kind, a surface, a parent
+and a root (a repost points at the post it reposts; a comment at its topic; a reply at its comment),
+the round it was published at (feed posts) and the simulated times from which it is visible and from
+which it is hidden. Reactions (likes, views, topic reposts, marks a registered action leaves) are
+sorted lists of visibility times, so a count is a pure function of the observer's time ``t``.
+
+Ids are global, in commit order. A surface numbers its own posts (the follow feed's post ids, the
+hub's comment and reply ids) and keeps the global ids of its posts; the ``local`` column holds each
+post's number on its surface. While one surface writes the store, both numberings coincide.
+Writes happen at commit time only; reads return copies or read-only views.
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+from typing import Hashable, Sequence
+
+import numpy as np
+
+KINDS = ("seed", "post", "repost", "hub", "topic", "comment", "reply", "quote", "news")
+"""What a post is: an S3 seed post, post, repost, the hub topic shown in the follow feed; the trending
+hub's topic, a comment on it, a reply (to a comment, or on the living platform to a post); a quote (a
+repost with a comment of its own), a news item the platform injects."""
+SEED, POST, REPOST, HUB, TOPIC, COMMENT, REPLY, QUOTE, NEWS = range(len(KINDS))
+SURFACES = ("feed", "hub", "social")
+"""Where a post was written: the follow feed (S3 rounds), the trending hub (TrendSim pages) or the living
+platform (``kind = "platform"``: home feeds, board topics, search)."""
+FEED_SURFACE, HUB_SURFACE, SOCIAL_SURFACE = range(len(SURFACES))
+PLATFORM = -1
+"""The author index of posts the platform itself publishes (the topic, the hub post in the feed)."""
+NEVER = math.inf
+
+
+class ContentStore:
+    """All posts of a run; ids are 0, 1, 2, ... in commit order; authors are indices into ``authors``."""
+
+    _COLUMNS = {"author": np.int64, "parent": np.int64, "root": np.int64, "step": np.int32, "kind": np.int8,
+                "surface": np.int8, "local": np.int64, "emotion": np.int8, "attitude": np.int8,
+                "reposts": np.int32, "created_at": np.float64, "visible_at": np.float64,
+                "hidden_from": np.float64}
+
+    def __init__(self, authors: Sequence[str] = ()) -> None:
+        self.n = 0
+        self._cap = 0
+        self._cols: dict[str, np.ndarray] = {k: np.zeros(0, dtype=t) for k, t in self._COLUMNS.items()}
+        self.texts: list[str] = []
+        self.authors: list[str] = []
+        self._author_index: dict[str, int] = {}
+        self._reactions: dict[tuple[str, Hashable], list[float]] = {}
+        self._labels: dict[int, list[tuple[float, str]]] = {}
+        for name in authors:
+            self.author_index(name)
+
+    def __len__(self) -> int:
+        return self.n
+
+    def author_index(self, name: str) -> int:
+        """The index of author ``name``, registering them on first use."""
+        index = self._author_index.get(name)
+        if index is None:
+            index = self._author_index[name] = len(self.authors)
+            self.authors.append(name)
+        return index
+
+    def author_name(self, index: int) -> str:
+        """The name of author ``index`` ("platform" for :data:`PLATFORM`)."""
+        return self.authors[index] if index >= 0 else "platform"
+
+    def col(self, name: str) -> np.ndarray:
+        """A read-only view of one column over all posts so far."""
+        view = self._cols[name][: self.n]
+        view.flags.writeable = False
+        return view
+
+    def _grow(self, extra: int) -> None:
+        need = self.n + extra
+        if need <= self._cap:
+            return
+        cap = max(need, 2 * self._cap, 64)
+        for name, arr in self._cols.items():
+            grown = np.zeros(cap, dtype=arr.dtype)
+            grown[: self.n] = arr[: self.n]
+            self._cols[name] = grown
+        self._cap = cap
+
+    # ---- writes (commit time only) ----
+
+    def add(self, author: Sequence[int], parent: Sequence[int], kind: Sequence[int] | int, texts: Sequence[str], *,
+            surface: int, local: Sequence[int], step: int = -1, emotion: Sequence[int] | int = 0,
+            attitude: Sequence[int] | int = 0, created_at: float = 0.0, visible_at: float = 0.0,
+            hidden_from: float = NEVER) -> np.ndarray:
+        """Append posts (parallel sequences, global parent ids, -1 for none); returns their global ids.
+        Roots are derived from parents; a feed post with a parent counts as a repost of it."""
+        author = np.asarray(author, dtype=np.int64)
+        parent = np.asarray(parent, dtype=np.int64)
+        count = author.size
+        if not (parent.size == len(texts) == count == len(local)):
+            raise ValueError("ContentStore.add: columns differ in length")
+        self._grow(count)
+        ids = np.arange(self.n, self.n + count, dtype=np.int64)
+        root = np.where(parent >= 0, self._cols["root"][np.maximum(parent, 0)], ids)
+        values = {"author": author, "parent": parent, "root": root, "step": step, "kind": kind, "surface": surface,
+                  "local": local, "emotion": emotion, "attitude": attitude, "reposts": 0, "created_at": created_at,
+                  "visible_at": visible_at, "hidden_from": hidden_from}
+        sl = slice(self.n, self.n + count)
+        for name, value in values.items():
+            self._cols[name][sl] = value
+        reposted = parent[parent >= 0] if surface == FEED_SURFACE else parent[:0]
+        if reposted.size:
+            np.add.at(self._cols["reposts"], reposted, 1)
+        self.texts.extend(texts)
+        self.n += count
+        return ids
+
+    def add_one(self, author: int, parent: int, kind: int, text: str, *, surface: int, local: int,
+                created_at: float, visible_at: float, hidden: bool = False) -> int:
+        """Append one post written in continuous time (a hub topic, comment or reply); returns its id.
+        A hidden post (censored before it appeared) is never visible."""
+        ids = self.add([author], [parent], kind, [text], surface=surface, local=[local], created_at=created_at,
+                       visible_at=visible_at, hidden_from=-NEVER if hidden else NEVER)
+        return int(ids[0])
+
+    def react(self, kind: str, key: Hashable, visible_at: float) -> int:
+        """One reaction of ``kind`` ("like", "view", "repost", a mark) on ``key`` (a post id, or any key
+        a surface uses), visible from ``visible_at``; returns how many of that kind ``key`` has now."""
+        times = self._reactions.setdefault((kind, key), [])
+        bisect.insort(times, visible_at)
+        return len(times)
+
+    def hide(self, post_id: int, from_time: float) -> None:
+        """Hide the post from ``from_time`` on (censorship, moderation)."""
+        hidden = self._cols["hidden_from"]
+        hidden[post_id] = min(float(hidden[post_id]), from_time)
+
+    def label(self, post_id: int, text: str, from_time: float) -> None:
+        """Attach a community note / warning label, shown with the post from ``from_time`` on."""
+        self._labels.setdefault(post_id, []).append((from_time, text))
+
+    # ---- reads (pure functions of t) ----
+
+    def reactions(self, kind: str, key: Hashable, t: float) -> int:
+        """How many reactions of ``kind`` on ``key`` are visible at ``t``."""
+        return bisect.bisect_right(self._reactions.get((kind, key), ()), t)
+
+    def visible(self, post_ids: Sequence[int], t: float) -> list[int]:
+        """The posts among ``post_ids`` visible at ``t``, in the given order."""
+        ids = np.asarray(post_ids, dtype=np.int64)
+        shown = (self._cols["visible_at"][ids] <= t) & (t < self._cols["hidden_from"][ids])
+        return ids[shown].tolist()
+
+    def is_visible(self, post_id: int, t: float) -> bool:
+        """Whether the post is visible at ``t``."""
+        return bool(self._cols["visible_at"][post_id] <= t < self._cols["hidden_from"][post_id])
+
+    def label_at(self, post_id: int, t: float) -> str:
+        """The labels attached to the post by ``t``, joined by " / " ("" without any)."""
+        return " / ".join(text for at, text in self._labels.get(post_id, ()) if at <= t)
