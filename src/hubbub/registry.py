@@ -82,7 +82,7 @@ RANKERS = Registry("feed ranker", "hubbub.rankers", {
     "interest": "hubbub.platform.feed.rankers:interest",
 })
 """Feed rankers: ``ranker(posts, candidates) -> candidates in ranked order`` (numpy arrays of post ids;
-``posts`` is an S3 run's :class:`~hubbub.platform.feed.posts.PostLog`, or on the living platform a
+``posts`` is an S3 run's :class:`~hubbub.platform.feed.posts.FollowFeed`, or on the living platform a
 :class:`~hubbub.platform.social.feed.FeedPosts`: the store as one viewer sees it at one time)."""
 
 POLICIES = Registry("user policy", "hubbub.policies", {
@@ -103,7 +103,7 @@ ACTIONS = Registry("action", "hubbub.actions", {
                                                   "post", "none")})
 """Actions users take on the hub's pages and the follow feed: :class:`hubbub.platform.actions.Action`
 objects (register yours with ``hubbub.register_action``; a scenario offers them on the hub with
-``trendsim.hub.extra_actions``)."""
+``trendsim.hub.extra_actions`` and on the follow feed with ``s3.extra_actions``)."""
 
 
 def register_ranker(name: str, ranker: Callable[..., Any] | None = None) -> Any:

@@ -91,3 +91,15 @@ def test_an_action_without_the_scenarios_language_is_refused_before_the_run(tmp_
     with pytest.raises(hubbub.ConfigError, match="no option text for language 'zh'"):
         Simulation(sc, tmp_path / "run")
     assert not (tmp_path / "run").exists()
+
+
+def test_the_activity_table_counts_a_registered_action_per_hour(tmp_path):
+    from hubbub.metrics.trendsim import activity_by_hour
+
+    log = _run(tmp_path, 4)
+    table = activity_by_hour(load_run(tmp_path / "c4"))
+    taken = [t for kind, _, t, d in log if kind == "action" and d["action"] == "test_bookmark"]
+    assert "test_bookmark" in table.columns and table["test_bookmark"].sum() == len(taken) > 0
+    per_hour = {h: sum(int(t // 3600) == h for t in taken) for h in table["hour"]}
+    assert table.set_index("hour")["test_bookmark"].to_dict() == per_hour
+    assert table.columns[-1] == "test_bookmark"  # after the built-in counts

@@ -135,6 +135,20 @@ def first_channel(run: Any) -> pd.DataFrame:
                          "via_agent_id": aware["via_agent_id"]})
 
 
+def feed_actions(run: Any) -> pd.DataFrame:
+    """LLM users' follow-feed decisions per action (``s3_decision`` events): built-in ones (repost,
+    post, none; failed when a call failed) and every registered one of ``s3.extra_actions``, with the
+    decisions that took it and the distinct users; most taken first."""
+    events = run.events
+    decisions = events[events["kind"] == "s3_decision"]
+    if len(decisions) == 0:
+        return pd.DataFrame(columns=["action", "decisions", "users"])
+    frame = pd.DataFrame({"action": decisions["data"].map(lambda d: d.get("action")),
+                          "agent_id": decisions["agent_id"]})
+    table = frame.groupby("action").agg(decisions=("agent_id", "size"), users=("agent_id", "nunique")).reset_index()
+    return table.sort_values(["decisions", "action"], ascending=[False, True]).reset_index(drop=True)
+
+
 # ---------------------------------------------------------------- writing
 
 
@@ -147,7 +161,7 @@ def _setup(run: Any) -> dict[str, Any]:
 def s3_frames(run: Any) -> dict[str, pd.DataFrame]:
     cas = cascades(run)
     return {"curves": curves(run), "cascades": cas, "cascade_summary": cascade_summary(cas),
-            "channels": channels(run), "camp_curves": camp_curves(run)}
+            "channels": channels(run), "camp_curves": camp_curves(run), "feed_actions": feed_actions(run)}
 
 
 def write_s3(run_dir: Path, run: Any, frames: dict[str, pd.DataFrame]) -> list[Path]:
@@ -233,5 +247,6 @@ def summary_markdown(run: Any, frames: dict[str, pd.DataFrame]) -> str:
     lines += ["", "## Population curves per step", "", markdown_table(frames["curves"]),
               "## Cascade structure (repost trees)", "", markdown_table(frames["cascade_summary"]),
               "Largest cascades:", "", markdown_table(frames["cascades"].head(10)),
-              "## How users first heard of the event", "", markdown_table(frames["channels"])]
+              "## How users first heard of the event", "", markdown_table(frames["channels"]),
+              "## LLM users' follow-feed actions (registered ones included)", "", markdown_table(frames["feed_actions"])]
     return "\n".join(lines)

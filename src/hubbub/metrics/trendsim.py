@@ -65,7 +65,8 @@ def conditions_by_group(run: Any) -> pd.DataFrame:
 
 
 def activity_by_hour(run: Any) -> pd.DataFrame:
-    """Sessions, actions, comments, attack comments and censored items per simulated hour."""
+    """Sessions, actions, comments, attack comments and censored items per simulated hour, then one
+    column per registered custom action the run took (:func:`custom_actions`)."""
     events = run.events
     if len(events) == 0:
         return pd.DataFrame()
@@ -75,8 +76,17 @@ def activity_by_hour(run: Any) -> pd.DataFrame:
     ev["action"] = data.apply(lambda d: d.get("action"))
     ev["role"] = data.apply(lambda d: d.get("role"))
     ev["flagged"] = data.apply(lambda d: bool(d.get("flagged")))
-    rows = ev.groupby("hour").apply(_hour_counts, include_groups=False)
+    custom = custom_actions(ev.loc[ev["kind"] == "action", "action"])
+    rows = ev.groupby("hour").apply(lambda g: _hour_counts(g, custom), include_groups=False)
     return rows.reset_index()
+
+
+def custom_actions(names: pd.Series) -> list[str]:
+    """The action names in ``names`` that are not built in (registered with ``hubbub.register_action``),
+    sorted: each gets its own count column in the activity tables, after the built-in counts."""
+    from hubbub.registry import ACTIONS
+
+    return sorted({str(n) for n in names.dropna()} - ACTIONS.builtins)
 
 
 BIN_CHOICES_S = (60, 300, 600, 900, 1800, 3600, 7200, 21600, 86400)
@@ -105,9 +115,9 @@ def activity_in_bins(run: Any, bin_s: float) -> pd.DataFrame:
     return table
 
 
-def _hour_counts(g: pd.DataFrame) -> pd.Series:
+def _hour_counts(g: pd.DataFrame, custom: list[str]) -> pd.Series:
     actions = g[g["kind"] == "action"]
-    return pd.Series({
+    counts = pd.Series({
         "sessions": int((g["kind"] == "session_start").sum()),
         "actions": int(len(actions)),
         "comments": int((actions["action"] == "comment").sum()),
@@ -117,6 +127,9 @@ def _hour_counts(g: pd.DataFrame) -> pd.Series:
         "censored": int(actions["flagged"].sum() + (g["kind"] == "censored").sum()),
         "llm_failures": int((g["kind"] == "llm_failure").sum()),
     })
+    for name in custom:
+        counts[name if name not in counts.index else f"action_{name}"] = int((actions["action"] == name).sum())
+    return counts
 
 
 def provenance(run: Any) -> str:

@@ -17,8 +17,12 @@ A user is one person on both surfaces, with one state: the hub's continuous emot
 and the follow feed sees its three-level view (:func:`hubbub.agents.affect.level_of`); a level an S3
 round sets moves the continuous value to that level's intensity when it reads otherwise
 (:func:`~hubbub.agents.affect.in_step`). The hub comments a user reads enter the same memory pool their
-next follow-feed decisions are prompted from (source ``recommended``). S3 rounds are barriers: each is computed after every hub event before it is
-committed, so it sees exactly who has visited the hub by then.
+next follow-feed decisions are prompted from (source ``recommended``), and so do the summaries their hub
+reflections write (source ``own``). On the hub's pages that pool is the user's memory: the prompts show
+its best items for the topic in place of TrendSim's summary, and the Main page shows the most relevant
+recent posts of people they follow (:mod:`hubbub.agents.hub.recall`,
+:mod:`hubbub.runtime.combined_recall`). S3 rounds are barriers: each is computed after every hub event
+before it is committed, so it sees exactly who has visited the hub by then.
 """
 
 from __future__ import annotations
@@ -35,6 +39,7 @@ from hubbub.llm.base import Backend
 from hubbub.runtime.s3 import env as s3_env, interventions as s3_interventions
 from hubbub.runtime.recorder import RunRecorder
 from hubbub.runtime.s3.world import S3World
+from hubbub.runtime.combined_recall import PoolRecall
 from hubbub.agents.user import Participant, UserState
 from hubbub.runtime.trendsim.world import TrendSimWorld
 from hubbub.scenarios.config import Scenario
@@ -52,8 +57,9 @@ class CombinedWorld:
         self.s3.hub_text = f"{topic.title} {topic.summary}".strip()
         self.hub_users = hub_participants(scenario, s3_inputs)
         self.trend = TrendSimWorld(scenario, topic, self.hub_users + _attackers(scenario, len(self.hub_users)),
-                                   llm, recorder, seeds)
+                                   llm, recorder, seeds, store=self.s3.posts.store)  # one content store
         self._emotion_to_graph(list(self.trend.participants))  # one emotion per user from the start
+        self.trend.recall = PoolRecall(self.s3, self.s3.hub_text, scenario.lang, scenario.s3.hub.followee_posts)
         self.horizon = max(self.s3.horizon, self.trend.horizon)
         self.safe_window = self.trend.safe_window
         self.barrier_kinds = tuple(dict.fromkeys(tuple(self.trend.barrier_kinds) + self.s3.barrier_kinds))
@@ -101,6 +107,8 @@ class CombinedWorld:
             self.s3.hear_from_hub(event.agent or "", event.time)
         if event.kind == "step" and getattr(outcome, "seen", None):
             self._remember_hub(event.agent or "", event.time, outcome.seen)
+        if event.kind == "step" and getattr(outcome, "state", None) is not None:
+            self._remember_reflection(event, outcome.state.summary)
         self._emotion_to_graph([event.agent] if event.agent else list(self.trend.participants))
         return follow_ups
 
@@ -134,6 +142,17 @@ class CombinedWorld:
         items = [MemoryItem.of(f"c{cid}", text, t, "recommended", "hub", row.copy())
                  for (cid, text), row in zip(seen, vectors)]
         self.s3.pools[index].add(items, t, self.s3.users[index].profile_vec)
+
+    def _remember_reflection(self, event: Event, summary: str) -> None:
+        """The summary a hub reflection wrote enters the user's pool as their own memory: the hub's
+        prompts show the pool in its place (:mod:`hubbub.agents.hub.recall`)."""
+        index = self._index(event.agent or "")
+        if index is None or not summary.strip():
+            return
+        vector = self.s3.inp.embedder.encode([summary])[0].copy()
+        item = MemoryItem.of(f"h{event.data['visit']}.{event.data['step']}", summary, event.time, "own",
+                             event.agent or "", vector)
+        self.s3.pools[index].add([item], event.time, self.s3.users[index].profile_vec)
 
 
 def hub_participants(scenario: Scenario, inputs: s3_env.S3Inputs) -> list[Participant]:

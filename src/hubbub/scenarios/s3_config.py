@@ -218,6 +218,7 @@ class HubLinkConfig(Section):
 
     hub_users: int | None = Field(None, ge=0, le=1_000_000, description="LLM users who also visit the hub (None = all LLM users); hub visitors are always LLM users.")
     repost_hub: bool = Field(True, description="A hub visitor receives the hub topic as a recommended post at the next step and may repost it into the follow graph.")
+    followee_posts: int = Field(3, ge=0, le=50, description="The hub's Main page shows a visitor this many of their followees' posts (the most relevant to the topic among the latest 64, scored as the memory pool scores them); 0 shows none.")
 
 
 class RecordConfig(Section):
@@ -225,6 +226,25 @@ class RecordConfig(Section):
 
     user_states: Literal["llm", "all", "none"] = Field("llm", description="Per-step state rows (s3_user_states) for LLM users only, for everyone, or none (population curves are always kept).")
     graph_sample: int = Field(500, ge=0, le=5000, description="Users whose follow edges (s3_setup event) and per-round emotion, attitude and awareness (s3_step events) the record keeps for the report's network view: every user when the graph has at most this many, else a breadth-first sample from the seed posts' authors; 0 keeps none.")
+
+
+def _check_feed_actions(names: tuple[str, ...]) -> tuple[str, ...]:
+    """Each name a registered action offered on the follow feed, not a built-in one, listed once."""
+    from hubbub.registry import ACTIONS
+
+    for name in names:
+        if name not in ACTIONS.names():
+            raise ValueError(f"{name!r} is not a known action; known: {', '.join(ACTIONS.names())} "
+                             "(register your own with hubbub.register_action before loading the scenario)")
+        if name in ACTIONS.builtins:
+            raise ValueError(f"{name!r} is a built-in action; list only registered extra ones")
+        surfaces = tuple(ACTIONS.get(name, "s3.extra_actions").surfaces)
+        if "feed" not in surfaces:
+            raise ValueError(f"{name!r} is offered on {', '.join(surfaces)}, not on the follow feed (surfaces must include 'feed')")
+    twice = sorted({n for n in names if names.count(n) > 1})
+    if twice:
+        raise ValueError(f"{twice[0]!r} is listed twice")
+    return names
 
 
 class S3Config(Section):
@@ -246,6 +266,12 @@ class S3Config(Section):
     rule: RuleConfig = RuleConfig()
     hub: HubLinkConfig = HubLinkConfig()
     record: RecordConfig = RecordConfig()
+    extra_actions: tuple[str, ...] = Field((), description="Actions registered from Python (hubbub.register_action) whose surfaces include 'feed': LLM users are offered them besides repost, post and nothing, and a chosen one is applied through its action object at the round's commit.")
+
+    @field_validator("extra_actions")
+    @classmethod
+    def _known_actions(cls, names: tuple[str, ...]) -> tuple[str, ...]:
+        return _check_feed_actions(names)
 
     @model_validator(mode="after")
     def _check(self) -> "S3Config":

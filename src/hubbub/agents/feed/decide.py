@@ -261,7 +261,7 @@ class LLMAgents:
             return
         action, post = self._slots(len(shown))[picked]
         if action.writes is not None:
-            await self._write(user, seed, now, persona, state, posts, decision)
+            await self._write(user, seed, now, persona, state, posts, decision, action.name)
         else:
             decision.action, decision.parent = action.name, None if post is None else shown[post - 1].post_id
 
@@ -270,14 +270,14 @@ class LLMAgents:
         return [(a, i) for a, text in zip(self.actions, self.options) for i in bh.per_post(text, shown)]
 
     async def _write(self, user: LLMUser, seed: int, now: float, persona: str, state: str, posts: list[str],
-                     decision: Decision) -> None:
+                     decision: Decision, action: str = "post") -> None:
         build = lambda memory, shown: bh.content_request(  # noqa: E731
             self.lang, persona, self.cfg.event, state, memory, shown, derive_seed(seed, "content"),
             self.sc.llm.text_temperature, self.sc.llm.max_tokens, self.cfg.behaviour.content_chars)
         request, _, _ = self._fit(build, user, posts, now)
         self._note_tokens(decision, request)
         text = await self._generate(request, decision.failures)
-        decision.action, decision.text = ("post", text) if text else ("failed", None)
+        decision.action, decision.text = (action, text) if text else ("failed", None)
 
     @staticmethod
     def _note_tokens(decision: Decision, request: Any, items: list[MemoryItem] | None = None) -> None:

@@ -185,13 +185,14 @@ def persona_block(lang: str, long_term: str, summary: str, opinion: str, emotion
     """The agent's role text (Appendix D): traits, memory, opinion and psychological conditions.
 
     The description, memory and opinion are quoted (a bio cannot forge a second header). An empty
-    memory or opinion is shown as "(none yet)" so the model is not left guessing.
+    memory or opinion is shown as "(none yet)" so the model is not left guessing. A memory given as a
+    :class:`Block` (a rendered memory pool, :mod:`hubbub.agents.hub.recall`) is shown as it is.
     """
     if not long_term.strip():
         raise ValueError("persona_block: long_term (the persona description) is empty")
     fields = {
         "long_term": long_term.strip(),
-        "summary": summary.strip() or _NONE_YET[_check_lang(lang)],
+        "summary": summary if isinstance(summary, Block) else summary.strip() or _NONE_YET[_check_lang(lang)],
         "opinion": opinion.strip() or _NONE_YET[lang],
         "emotion": fmt_score(emotion, "emotion"),
         "confidence": fmt_score(confidence, "confidence"),

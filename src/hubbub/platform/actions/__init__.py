@@ -7,7 +7,8 @@ registered by name in :data:`hubbub.registry.ACTIONS`, built-ins and user-define
     def bookmark(hub, acted):
         hub.mark("bookmark", 0, acted.visible_at)
 
-A scenario then offers it on the hub with ``trendsim.hub.extra_actions = ["bookmark"]``. The world asks
+A scenario then offers it on the hub with ``trendsim.hub.extra_actions = ["bookmark"]``; an action whose
+surfaces include ``feed`` is offered to LLM users of the follow feed with ``s3.extra_actions``. The world asks
 the registry for each action it offers and reads the object's fields (surfaces, condition, payload,
 effect, navigation, duration); there is no per-action branch in the world.
 """
@@ -73,9 +74,19 @@ def hub_actions(extra: tuple[str, ...], lang: str) -> tuple[Action, ...]:
     return actions
 
 
-def feed_actions() -> tuple[Action, ...]:
-    """The follow feed's actions, in the order its options are offered."""
+def feed_actions(extra: tuple[str, ...] = (), lang: str = "en") -> tuple[Action, ...]:
+    """The follow feed's built-in actions and the scenario's extra ones (``s3.extra_actions``), in the
+    order their options are offered (by rank), each with a feed option text in ``lang``."""
     from hubbub.platform.actions.builtin import FEED
 
-    return tuple(sorted((ACTIONS.get(n, "feed action") for n in FEED), key=lambda a: a.rank))
-
+    actions = tuple(ACTIONS.get(n, "s3.extra_actions") for n in FEED + tuple(extra))
+    for action in actions[len(FEED):]:
+        if "feed" not in action.surfaces:
+            raise ConfigError(f"s3.extra_actions: action {action.name!r} is offered on {', '.join(action.surfaces)}; "
+                              "a follow-feed action needs 'feed' in its surfaces")
+        if action.writes not in (None, "s3.content") or action.target is not None:
+            raise ConfigError(f"s3.extra_actions: action {action.name!r} has writes = {action.writes!r}, target = "
+                              f"{action.target!r}; on the feed an action writes None or 's3.content' and has no "
+                              "target (a feed option with {i} targets that received post)")
+        action.option(lang, "feed")
+    return tuple(sorted(actions, key=lambda a: a.rank))

@@ -285,7 +285,9 @@ def rule_texts(sc: Scenario, fallback: list[str]) -> tuple[list[str], str]:
 def prepare(sc: Scenario, seeds: SeedTree) -> S3Inputs:
     """The whole environment of an S3 scenario, checked (see the module docstring)."""
     from hubbub.llm.embeddings import make_embedder
+    from hubbub.platform.actions import feed_actions
 
+    feed_actions(sc.s3.extra_actions, sc.lang)  # s3.extra_actions usable in the scenario's language
     net = sc.s3.network
     graph, camps, report, graph_source = build_graph(sc, seeds)
     ids = agent_ids_for(graph, loaded=net.source == "edges")

@@ -8,7 +8,7 @@ or newly aware users in one round) are one event holding arrays, plus one projec
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, Mapping
 
 import numpy as np
 
@@ -81,8 +81,10 @@ def failure_events(world: Any, agent: str, failures: list[tuple[str, str]], step
         world.rec.event(t, "llm_failure", agent, {"call": call, "error": error, "step": step})
 
 
-def decision_event(world: Any, decision: Any, step: int, t: float, post_id: int | None) -> None:
-    data = decision.record(step)
+def decision_event(world: Any, decision: Any, step: int, t: float, post_id: int | None,
+                   applied: Mapping[str, Any] | None = None) -> None:
+    """The ``s3_decision`` event of one decision, with what an extra action's ``apply`` returned."""
+    data = {**decision.record(step), **(applied or {})}
     data["post_id"] = post_id
     world.rec.event(t, "s3_decision", decision.agent_id, data)
     failure_events(world, decision.agent_id, decision.failures, step, t)

@@ -27,8 +27,9 @@ from hubbub.runtime import surveys
 from hubbub.runtime.recorder import RunRecorder
 from hubbub.agents.feed.decide import Decision, LLMAgents, Received
 from hubbub.agents.feed.prompts import t as bt
-from hubbub.platform.actions import feed_actions
-from hubbub.platform.feed.posts import HUB, PLATFORM, POST, REPOST, SEED, PostLog
+from hubbub.runtime.s3.feed_surface import FeedSurface
+from hubbub.platform.feed.posts import HUB, PLATFORM, POST, REPOST, SEED, FollowFeed
+from hubbub.platform.feed.recommend import RecommendationFeed
 from hubbub.runtime.s3.policies import S3Policies, rule_settings
 from hubbub.runtime.s3.outcome import StepOutcome, decision_key, round_actions
 from hubbub.runtime.s3.rules import initial_rule_state, make_rule_model, rule_step
@@ -54,7 +55,8 @@ class S3World:
         self.barrier_kinds = ("s3_round", "intervention", "interview", "graph_intervention", "survey")
         self.controls = ivs.GraphControls(self.n, self.cfg.recommend)
         self.sessions_done = 0
-        self.posts = PostLog()
+        self.posts = FollowFeed(authors=self.ids)  # over the run's one content store (the hub shares it)
+        self.recommended = RecommendationFeed(self.posts)  # S3 5.4, by the ranker s3.recommend.ranker names
         self.emotion = np.zeros(self.n, dtype=np.int8)
         self.attitude = inputs.attitude0.astype(np.int8).copy()
         self.aware = np.zeros(self.n, dtype=bool)
@@ -65,7 +67,8 @@ class S3World:
         self.scorer = scorer_for(self.cfg.memory)
         self.pools = {u.index: MemoryPool(self.cfg.memory.capacity, self.scorer) for u in inputs.llm_users}
         policies = inputs.policies or S3Policies()
-        self.agents = LLMAgents(scenario, llm, seeds, self.pools, policies, actions=feed_actions())
+        self.feed = FeedSurface(self.cfg.extra_actions, scenario.lang, self.posts, self.ids)
+        self.agents = LLMAgents(scenario, llm, seeds, self.pools, policies, actions=self.feed.actions)
         rule_cfg = rule_settings(self.cfg.rule, policies)
         self.model = make_rule_model(rule_cfg)
         self._rule_cfg = rule_cfg.model_copy(update={
@@ -200,12 +203,9 @@ class S3World:
         return self.cfg.emotion.decay if self.cfg.emotion.enabled else 0.0
 
     def _exposures(self, k: int, out: StepOutcome) -> exp.Exposures:
-        recommend = self.controls.recommend
         follow = exp.follow_exposures(self.graph.delivery, self.mutual, self.posts, k)
-        pool = exp.candidate_pool(recommend, self.posts, k)
-        personal = self._personal_rankings(pool) if recommend.ranker == "relevance" else None
-        rec = exp.recommend(recommend, pool, self.posts, self.n, self.keys if pool.size else np.zeros(0, np.int64),
-                            self.seeds.rng("recommend", k), personal)
+        rec = self.recommended.deliver(self.controls.recommend, k, self.n, lambda: self.keys,
+                                       self.seeds.rng("recommend", k), self._personal_rankings)
         rec = exp.Exposures.concat([rec, self._pinned(k)])
         hub = self._hub_exposures(out)
         follow, rec = self.controls.filter(follow, self.posts, self.n, out.time), \
@@ -306,7 +306,7 @@ class S3World:
             self.hub_pending.pop(index, None)
         post_of, rule_ids = self._publish_step(out, k)
         for d in out.decisions:
-            record.decision_event(self, d, k, t, post_of.get(decision_key(d)))
+            record.decision_event(self, d, k, t, post_of.get(decision_key(d)), self.feed.apply(d, t))
         record.posts_event(self, np.array(sorted(post_of.values()) + rule_ids, dtype=np.int64), t)
         self._remember(out, t, post_of)
         users, posts, sources = out.aware

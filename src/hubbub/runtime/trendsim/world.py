@@ -20,6 +20,7 @@ from hubbub.kernel.views import RecordingView, reads_unchanged
 from hubbub.llm.base import Backend
 from hubbub.platform.access import AccessDensity
 from hubbub.platform.actions import Acted, Action, Page, Where, hub_actions, offered
+from hubbub.platform.content import ContentStore
 from hubbub.platform.hub import Hub
 from hubbub.runtime.trendsim import pages, record
 from hubbub.runtime.trendsim.attackers import AttackerVisits
@@ -31,6 +32,7 @@ from hubbub.runtime.trendsim import interventions as ivs
 from hubbub.runtime import surveys
 from hubbub.agents.hub.mind import Failure, HubMind
 from hubbub.agents.hub.prompts import PromptKit
+from hubbub.agents.hub.recall import HubRecall, recalled_state, with_followed
 from hubbub.agents.user import Participant, UserState
 from hubbub.scenarios.config import Scenario
 
@@ -42,12 +44,12 @@ class TrendSimWorld(AttackerVisits):
     """Implements the scheduler's Process protocol for one trending topic."""
 
     def __init__(self, scenario: Scenario, topic: Any, participants: list[Participant], llm: Backend,
-                 recorder: RunRecorder, seeds: SeedTree) -> None:
+                 recorder: RunRecorder, seeds: SeedTree, store: ContentStore | None = None) -> None:
         self.sc = scenario
         self.cfg = scenario.trendsim
         self.lang = scenario.lang
         self.topic = topic
-        self.hub = Hub(topic.title, topic.summary, topic.content)
+        self.hub = Hub(topic.title, topic.summary, topic.content, store)
         self.participants = {p.agent_id: p for p in participants}
         self.users = [p for p in participants if p.role == "user"]
         self.llm = llm
@@ -68,6 +70,8 @@ class TrendSimWorld(AttackerVisits):
         self.comment_authors: dict[int, str] = {}
         self.actions = hub_actions(self.cfg.hub.extra_actions, self.lang)
         self.action_named = {a.name: a for a in self.actions}
+        self.recall: HubRecall | None = None
+        """A combined run's memory pool and followee posts on the hub's pages (None: TrendSim alone)."""
 
     # ---------------------------------------------------------------- setup
 
@@ -185,7 +189,7 @@ class TrendSimWorld(AttackerVisits):
         observation, page = self._observe(view, d, t)
         actions = offered(self.actions, page)
         out.seen = [(c.comment_id, c.text) for c in page.shown]
-        state = p.state
+        observation, state = self._recalled(p, d, t, observation)
         key = (p.agent_id, d["visit"], d["step"])
         impression = await self.mind.gen("perception", key, state, p, observation=observation)
         pick = await self.mind.choose(f"action_{d['page']}", key, state, p, impression=impression,
@@ -224,6 +228,13 @@ class TrendSimWorld(AttackerVisits):
         comment, replies = view.comment_detail(t, d["comment_id"], per.replies_per_page)
         shown = (comment,) if comment is not None else ()
         return pages.comment_text(self.lang, comment, replies), Page("comment", d["page_no"], d["comment_id"], shown)
+
+    def _recalled(self, p: Participant, d: dict[str, Any], t: float, observation: str) -> tuple[str, UserState]:
+        """The page and the state the prompts show: as they are, or with a combined run's recall."""
+        if self.recall is None:
+            return observation, p.state
+        followed = self.recall.followed(p.agent_id, t) if d["page"] == "main" else None
+        return with_followed(observation, followed), recalled_state(p.state, self.recall.memory(p.agent_id, t))
 
     async def _payload(self, action: Action, key: tuple, state: UserState, p: Participant, impression: str,
                        page: Page) -> tuple[str | None, int | None]:
