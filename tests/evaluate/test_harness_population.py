@@ -89,6 +89,8 @@ def test_cli_scores_unseen_cascade_and_board_files(tmp_path, monkeypatch):
     cascades = {r["policy"] for r in rows if r["task"] == "propagation_twitter15"}
     assert {"real", "independent_cascade", "linear_threshold", "sir", "hawkes", "hawkes_audience", "s3-simulation",
             "anchor:train-replay", "anchor:null-rrt", "anchor:null-star"} <= cascades
+    heavy = {f"{m}@heavy-tail{s}" for m in ("independent_cascade", "sir", "linear_threshold") for s in ("", "+test-sources")}
+    assert heavy <= cascades  # the graph models on the generated heavy-tailed graph, drawn and test-matched sources
     assert {r["dataset"] for r in rows if r["task"] == "propagation_twitter15"} >= {"twitter15:all", "twitter15:false"}
     for term in ("distance", "d_size", "d_depth", "d_max_breadth", "d_structural_virality", "d_t50", "d_t90"):
         assert any(r["metric"] == term and r["policy"] == "hawkes" for r in rows), term
@@ -97,6 +99,8 @@ def test_cli_scores_unseen_cascade_and_board_files(tmp_path, monkeypatch):
     assert {"real", "trendsim-access-default", "train-mean-curve", "access-fitted"} <= lifecycle
     fitted = json.loads((out / "fitted" / "independent_cascade.json").read_text(encoding="utf-8"))
     assert fitted["format"] == "hubbub.fitted/1" and 0 < fitted["params"]["p"] <= 1
+    on_heavy = json.loads((out / "fitted" / "independent_cascade@heavy-tail.json").read_text(encoding="utf-8"))
+    assert "heavy-tail graph" in on_heavy["meta"]["fitted_on"] and 0 < on_heavy["params"]["p"] <= 1
     from hubbub.dynamics.fit import load_fitted
 
     assert load_fitted(out / "fitted" / "hawkes.json").build().alpha > 0

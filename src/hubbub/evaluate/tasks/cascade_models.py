@@ -89,13 +89,18 @@ def topology(seed: int) -> tuple[Any, str]:
 
 
 def simulate_rule(model: Any, adj: Any, count: int, steps: int, minutes: float, seeds: SeedTree,
-                  audiences: Sequence[float] | None) -> list[Tree]:
-    """``count`` single-source runs of a rule model (sources as in the fit); rounds become minutes."""
+                  audiences: Sequence[float] | None, draw: bool = True) -> list[Tree]:
+    """``count`` single-source runs of a rule model; rounds become minutes. Sources as in the fit
+    (audiences drawn at random) or, with ``draw=False``, one per given audience in order (the node whose
+    follower count is nearest to it)."""
     from hubbub.dynamics.base import prepare
-    from hubbub.dynamics.fit import pick_sources
+    from hubbub.dynamics.fit import audience_sources, pick_sources
 
     graph = prepare(adj)
-    starts = pick_sources(graph, count, seeds.rng("seed"), audiences)
+    if draw or audiences is None:
+        starts = pick_sources(graph, count, seeds.rng("seed"), audiences)
+    else:
+        starts = audience_sources(np.asarray(graph.out_degree), np.asarray(audiences, np.float64)[:count], seeds.rng("seed"))
     out = []
     for r, start in enumerate(starts):
         tree = model.run(graph, [int(start)], steps, seeds.rng("run", r)).trees()[0]

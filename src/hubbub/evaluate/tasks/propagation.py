@@ -8,7 +8,11 @@ window of ``steps`` rounds of ``minutes_per_step`` minutes (the S3 run's own ste
 *train* trees only (:mod:`.cascade_models`: IC and SIR by :mod:`hubbub.dynamics.fit` on SNAP
 ego-Facebook with audience-matched sources, LT as is, Hawkes plain and audience-seeded) and scored on
 the *test* trees, next to the S3 run and two anchors: the train trees replayed (the floor) and a
-structureless null with the test trees' own sizes (the bar; see :mod:`.cascade_models`).
+structureless null with the test trees' own sizes (the bar; see :mod:`.cascade_models`). The graph
+models are fitted and scored a second time on a generated follow graph with heavy-tailed follower
+counts calibrated on the train trees (:mod:`.follower_graph`; rows ``<model>@heavy-tail``), and scored
+once more with one cascade per test tree seeded at the node whose follower count is nearest to that
+tree's own audience (rows ``<model>@heavy-tail+test-sources``).
 
 The score is :func:`~hubbub.metrics.cascade.distribution_distance`: one term per feature (final size,
 depth, maximum breadth, structural virality, t50, t90), each the 1-Wasserstein distance of the
@@ -34,6 +38,9 @@ BASELINE_ROUND_MIN = 10.0
 """Minutes per round of the graph baselines: Twitter15 trees reach half their size in ~25 minutes, so
 hourly rounds could not show their timing."""
 FLOOR, NULL, STAR = "anchor:train-replay", "anchor:null-rrt", "anchor:null-star"
+HEAVY, TEST_SOURCES = "@heavy-tail", "+test-sources"
+"""Suffixes of the graph models' names: run on the generated heavy-tailed graph
+(:mod:`.follower_graph`); and, scoring only, each test tree's source matched to a node by its audience."""
 
 
 def window_tree(c: Any, window: float) -> Tree:
@@ -69,29 +76,47 @@ def compare(sim: Sequence[Any], real: Sequence[Any]) -> dict[str, float]:
 # Fitting
 
 
+GRIDS = {"": {"p": (0.002, 0.2), "beta": (0.003, 0.3)}, HEAVY: {"p": (0.01, 1.0), "beta": (0.01, 1.0)}}
+"""Fitting ranges (log-spaced) per graph: on ego-Facebook every follower is reachable, so small
+probabilities; on the generated graph a follow link is an *effective* follower (calibrated to the
+retweeters seen in the trees), so the range reaches 1."""
+
+
 def fit_baselines(ctx: Any, train: Sequence[Tree], adj: Any, steps: int, minutes: float,
                   collection: str = "twitter15") -> dict[str, tuple[Any, Any]]:
-    """Fit IC, SIR and both Hawkes variants on the train trees; LT as is. Saves each fit under OUT/fitted/."""
-    from hubbub.dynamics import make_model
-    from hubbub.dynamics.fit import fit_hawkes_tree, fit_ic, fit_sir
+    """Fit IC, SIR (on ``adj``) and both Hawkes variants on the train trees; LT as is. Saves each fit
+    under OUT/fitted/."""
+    from hubbub.dynamics.fit import fit_hawkes_tree
 
-    quick, audiences = ctx.small, [audience(t) for t in train]
-    common = {"steps": steps, "minutes_per_step": minutes, "seed": ctx.seed, "audiences": audiences,
-              "replicates": 24 if quick else 200, "refine": 2 if quick else 6}
     window = steps * minutes
-    fits = {"independent_cascade": fit_ic(adj, train, p_grid=np.geomspace(0.002, 0.2, 6 if quick else 16), **common),
-            "sir": fit_sir(adj, train, beta_grid=np.geomspace(0.003, 0.3, 4 if quick else 9),
-                           gamma_grid=np.array([0.1, 0.5, 1.0]) if quick else np.linspace(0.1, 1.0, 5), **common),
-            "hawkes": fit_hawkes_tree(train, kernel="exponential", T=window)}
-    audience_fit = fit_hawkes_audience(train, window)
     where = f"{collection} train split ({len(train)} trees), window {steps} x {minutes:g} min"
+    models = fit_graph_models(ctx, train, adj, steps, minutes, where)
+    fits = {"hawkes": fit_hawkes_tree(train, kernel="exponential", T=window)}
+    audience_fit = fit_hawkes_audience(train, window)
     for name, f in list(fits.items()) + [("hawkes_audience.source", audience_fit["source"]),
                                          ("hawkes_audience.later", audience_fit["later"])]:
         _save(ctx, name, f, where)
-    models: dict[str, tuple[Any, Any]] = {name: (make_model(name, **f.params) if name != "hawkes" else None, f)
-                                          for name, f in fits.items()}
+    models["hawkes"] = (None, fits["hawkes"])
     models["hawkes_audience"] = (None, audience_fit)
-    models["linear_threshold"] = (make_model("linear_threshold"), None)
+    return models
+
+
+def fit_graph_models(ctx: Any, train: Sequence[Tree], adj: Any, steps: int, minutes: float, where: str,
+                     graph: str = "") -> dict[str, tuple[Any, Any]]:
+    """IC and SIR fitted on ``adj`` (grids from :data:`GRIDS`), LT as is; names carry the graph's suffix."""
+    from hubbub.dynamics import make_model
+    from hubbub.dynamics.fit import fit_ic, fit_sir
+
+    quick, grid = ctx.small, GRIDS[graph]
+    common = {"steps": steps, "minutes_per_step": minutes, "seed": ctx.seed, "audiences": [audience(t) for t in train],
+              "replicates": 24 if quick else 200, "refine": 2 if quick else 6}
+    fits = {"independent_cascade": fit_ic(adj, train, p_grid=np.geomspace(*grid["p"], 6 if quick else 16), **common),
+            "sir": fit_sir(adj, train, beta_grid=np.geomspace(*grid["beta"], 4 if quick else 9),
+                           gamma_grid=np.array([0.1, 0.5, 1.0]) if quick else np.linspace(0.1, 1.0, 5), **common)}
+    for name, f in fits.items():
+        _save(ctx, name + graph, f, where + (f" on the {graph[1:]} graph" if graph else ""))
+    models: dict[str, tuple[Any, Any]] = {name + graph: (make_model(name, **f.params), f) for name, f in fits.items()}
+    models["linear_threshold" + graph] = (make_model("linear_threshold"), None)
     return models
 
 
@@ -106,7 +131,7 @@ def _save(ctx: Any, name: str, fit: Any, where: str) -> None:
 
 
 def simulate(name: str, model: Any, fit: Any, count: int, adj: Any, steps: int, minutes: float,
-             seeds: SeedTree, audiences: Sequence[float]) -> list[Tree]:
+             seeds: SeedTree, audiences: Sequence[float], draw: bool = True) -> list[Tree]:
     """``count`` cascades of one baseline, the same way for fitting checks and for scoring."""
     from hubbub.dynamics.fit import build_fitted
 
@@ -115,19 +140,26 @@ def simulate(name: str, model: Any, fit: Any, count: int, adj: Any, steps: int, 
         return simulate_hawkes(build_fitted("hawkes", fit.params), count, window, seeds)
     if name == "hawkes_audience":
         return simulate_hawkes_audience(fit, count, window, seeds)
-    return simulate_rule(model, adj, count, steps, minutes, seeds, audiences)
+    return simulate_rule(model, adj, count, steps, minutes, seeds, audiences, draw)
+
+
+def matched_to_test(test: Sequence[Tree], most: int) -> list[Tree]:
+    """The test trees whose sources the ``+test-sources`` rows match: all, or ``most`` evenly spaced."""
+    pick = np.unique(np.linspace(0, len(test) - 1, min(len(test), most)).round().astype(np.int64))
+    return [test[int(i)] for i in pick]
 
 
 def describe(name: str, fit: Any) -> str:
     if fit is None:
-        return f"{name} (not fitted; audience-matched sources)"
+        return f"{name} (not fitted; audience-matched sources" + ("; generated heavy-tailed graph)" if HEAVY in name else ")")
     if name == "hawkes_audience":
         kern = lambda p: ", ".join(f"{k}={v:.4g}" for k, v in p.items() if k not in ("mu", "alpha", "kernel"))  # noqa: E731
         s, later = fit["source"].params, fit["later"].params
         return (f"hawkes_audience(source children = a train audience, source {s['kernel']} kernel {kern(s)}; "
                 f"later alpha={later['alpha']:.4g}, {later['kernel']} kernel {kern(later)}) fitted on train")
     params = ", ".join(f"{k}={v:.4g}" for k, v in fit.params.items() if isinstance(v, float))
-    return f"{name}({params}) fitted on train" + ("" if name == "hawkes" else "; audience-matched sources")
+    where = "; on the generated heavy-tailed graph" if HEAVY in name else ""
+    return f"{name}({params}) fitted on train" + ("" if name == "hawkes" else f"; audience-matched sources{where}")
 
 
 def fit_check_rows(ctx: Any, sets: dict[str, tuple[Any, Any]], train: Sequence[Tree], sim: Any,
@@ -233,6 +265,7 @@ def run_twitter15(ctx: Any) -> list[dict[str, Any]]:
     if not train or not test:
         raise DataError(f"propagation_twitter15: {len(train)} train and {len(test)} test trees; need both")
     adj, graph_name = topology(ctx.seed)
+    heavy, heavy_name = heavy_topology(ctx, train)
     audiences = [audience(t) for t in train]
     ctx.note("propagation_twitter15", f"data: {data.source}; {data.duplicates} test trees left out as duplicates of "
              f"train trees (same content hash); window {window:g} min; IC/LT/SIR run in rounds of {minutes:g} min "
@@ -242,12 +275,20 @@ def run_twitter15(ctx: Any) -> list[dict[str, Any]]:
              f"d_* terms (1-Wasserstein of log1p size, depth, max breadth, structural virality, t50, t90); "
              f"{FLOOR}: the train trees themselves (floor); {NULL}: random recursive trees with the test sizes "
              f"and uniform times (the bar); {STAR}: stars with the test sizes and uniform times.")
+    ctx.note("propagation_twitter15", f"*{HEAVY} rows: IC/LT/SIR fitted and run the same way on a {heavy_name}; "
+             f"*{HEAVY}{TEST_SOURCES} rows: the same fitted models, one cascade per test tree, seeded at the node "
+             f"whose follower count is nearest to that test tree's own audience (its first-level breadth: "
+             f"conditioned on it, as the null is on the test sizes).")
     count = min(len(test), ctx.max_sim)
-    sim = lambda name, model, fit, seeds, n=count: simulate(name, model, fit, n, adj, steps, minutes,  # noqa: E731
-                                                            seeds, audiences)
-    models = fit_baselines(ctx, train, adj, steps, minutes, data.train_collection)
+    graph_of = lambda name: heavy if HEAVY in name else adj  # noqa: E731
+    sim = lambda name, model, fit, seeds, n=count: simulate(name, model, fit, n, graph_of(name), steps,  # noqa: E731
+                                                            minutes, seeds, audiences)
+    where = f"{data.train_collection} train split ({len(train)} trees), window {steps} x {minutes:g} min"
+    models = {**fit_baselines(ctx, train, adj, steps, minutes, data.train_collection),
+              **fit_graph_models(ctx, train, heavy, steps, minutes, where, HEAVY)}
     sets = {name: (sim(name, model, fit, SeedTree(ctx.seed).child("evaluate", name)), "none", describe(name, fit))
             for name, (model, fit) in models.items()}
+    sets.update(_test_matched(ctx, models, test, heavy, steps, minutes))
     if sim_trees:
         backend = run.manifest.get("backend", {})
         sets["s3-simulation"] = (sim_trees, backend.get("backend", "?"), backend.get("model", "?"))
@@ -257,6 +298,39 @@ def run_twitter15(ctx: Any) -> list[dict[str, Any]]:
     if run is not None:
         rows.append(_awareness_row(ctx, run, test, sets, timing, data.collection))
     return rows
+
+
+def heavy_topology(ctx: Any, train: Sequence[Tree]) -> tuple[Any, str]:
+    """The generated heavy-tailed follow graph calibrated on the train trees, and its description; the
+    calibration is saved as OUT/fitted/follower_graph.json."""
+    import json
+
+    from hubbub.evaluate.tasks.follower_graph import calibrate, calibrated_graph, calibration_record, describe_graph
+
+    cal = calibrate(train)
+    adj, report = calibrated_graph(cal, SeedTree(ctx.seed).rng("graph", "heavy-tail"))
+    path = ctx.out / "fitted" / "follower_graph.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(calibration_record(cal, report), indent=1) + "\n", encoding="utf-8")
+    ctx.artefact(path)
+    return adj, describe_graph(cal, adj, report)
+
+
+def _test_matched(ctx: Any, models: dict[str, tuple[Any, Any]], test: Sequence[Tree], heavy: Any, steps: int,
+                  minutes: float) -> dict[str, tuple[list[Tree], str, str]]:
+    """The heavy-tailed graph's models with one cascade per test tree from a node of that tree's audience;
+    each simulated tree carries its test tree's label (so a class's rows use its own trees' cascades)."""
+    real = matched_to_test(test, ctx.max_sim)
+    out = {}
+    for name, (model, fit) in models.items():
+        if HEAVY not in name:
+            continue
+        trees = simulate(name, model, fit, len(real), heavy, steps, minutes,
+                         SeedTree(ctx.seed).child("evaluate", name + TEST_SOURCES), [audience(t) for t in real], draw=False)
+        for tree, source in zip(trees, real):
+            tree.label = source.label
+        out[name + TEST_SOURCES] = (trees, "none", describe(name, fit) + "; each test tree's source matched by audience")
+    return out
 
 
 def _awareness_row(ctx: Any, run: Any, test: Sequence[Tree], sets: dict[str, Any], timing: dict[str, Any],
@@ -288,5 +362,9 @@ def _rows_by_class(ctx: Any, test: Sequence[Tree], train: Sequence[Tree], sets: 
                    NULL: (null_trees(sizes, window, ctx.seed), "none", "random recursive trees, test sizes, uniform times (the bar)"),
                    STAR: (null_trees(sizes, window, ctx.seed, star=True), "none", "stars, test sizes, uniform times")}
         for policy, (trees, backend, model) in {**anchors, **sets}.items():
+            if policy.endswith(TEST_SOURCES) and cls != "all":
+                trees = [t for t in trees if t.label == cls]
+            if not trees:
+                continue
             rows += [row(policy, m, v, backend, f"{model}; {len(trees)} cascades") for m, v in compare(trees, real).items()]
     return rows
