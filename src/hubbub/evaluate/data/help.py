@@ -17,6 +17,10 @@ DATA_HELP: dict[str, str] = {
                           "({train,val,test}_text.txt + _labels.txt)",
     "attitude_nlpcc": "NLPCC-2016 stance TSV FILE (ID, TARGET, TEXT, STANCE; the test split) or a FOLDER "
                       "with *train*.tsv and *test*gold*.tsv",
+    "attitude_loto_tweeteval": "as attitude_tweeteval: a TweetEval stance/ FOLDER (one sub-folder per target; "
+                               "every target with test items is held out in turn)",
+    "attitude_loto_nlpcc": "as attitude_nlpcc: a FOLDER with *train*.tsv and *test*gold*.tsv, or a stance TSV "
+                           "FILE (its targets are held out in turn, the others train)",
     "hate_tweeteval": "FOLDER in the TweetEval layout ({train,val,test}_text.txt + _labels.txt, labels 0 not-hate / "
                       "1 hate; splits it lacks come from the default data)",
     "offence_tweeteval": "FOLDER in the TweetEval layout ({train,val,test}_text.txt + _labels.txt, labels 0 "

@@ -9,11 +9,12 @@ from typing import Any, Callable
 from hubbub.errors import ConfigError
 from hubbub.evaluate import data as ds
 from hubbub.evaluate.tasks.classify import (annotation_choice, attitude_choice, emotion_choice, gender_choice,
-                                            one_variant, propagation_choice, stance_variants)
+                                            one_variant, propagation_choice, stance_variants, target_phrase)
 from hubbub.evaluate.tasks.judge import run_trendsim_judge
 from hubbub.evaluate.tasks.model import PaperFigure, Task
 from hubbub.evaluate.tasks.occupation import run_occupation
 from hubbub.evaluate.tasks.realism import run_text_realism
+from hubbub.evaluate.tasks.transfer import loto_task
 
 _S3 = "S3 Table 2"
 _PAPER_ATTITUDE = (PaperFigure("accuracy", 0.743, _S3 + ", Nuclear Energy, initial attitude"),
@@ -24,6 +25,13 @@ _PAPER_ATTITUDE = (PaperFigure("accuracy", 0.743, _S3 + ", Nuclear Energy, initi
 _BOARD = "TweetEval leaderboard (test), RoBERTa-Retrained"
 _ANNOTATOR_NOTE = ("Not in S3 or TrendSim: these tasks train and score the classifiers that annotate posts "
                    "(hubbub.annotate: {name}); the LLM request is the annotation judge's question.")
+
+
+_LOTO_NOTES = ("Each target is held out in turn: target_aware (text + target phrase as input, one model) and "
+               "text_only (the pooled text model) are fitted on the other targets, in_target on the held-out "
+               "target's own train split (the per-target baseline), majority on the other targets (AUC 0.5). "
+               "Scored on the held-out target's test split; ':mean' rows average the targets unweighted. "
+               "No LLM is asked (hubbub.evaluate.tasks.transfer).",)
 
 
 def _population(name: str) -> Callable[[Any], list[dict[str, Any]]]:
@@ -56,6 +64,13 @@ TASKS: dict[str, Task] = {t.name: t for t in (
                 "in the -3class rows. Majority and learned are per target.",)),
     Task("attitude_nlpcc", "attitude toward a target from a Weibo post (NLPCC-2016 stance format, Chinese; default data: Task A)",
          load=ds.load_nlpcc, variants=stance_variants, request=attitude_choice, paper=_PAPER_ATTITUDE),
+    Task("attitude_loto_tweeteval", "favor vs against toward a target never seen in training: leave-one-target-out "
+         "over TweetEval stance's 5 targets (target-aware model vs per-target baseline and majority)",
+         kind="transfer", run=loto_task("attitude_loto_tweeteval", ds.load_tweeteval_stance, target_phrase),
+         notes=_LOTO_NOTES),
+    Task("attitude_loto_nlpcc", "favor vs against toward a target never seen in training: leave-one-target-out "
+         "over NLPCC-2016 Task A's 5 targets (Chinese; target-aware model vs per-target baseline and majority)",
+         kind="transfer", run=loto_task("attitude_loto_nlpcc", ds.load_nlpcc, target_phrase), notes=_LOTO_NOTES),
     Task("gender_swsr", "commenter gender from one Weibo comment (SWSR format; default data: SWSR)",
          load=ds.load_swsr_gender, variants=one_variant, request=gender_choice,
          paper=(PaperFigure("accuracy", 0.710, "S3 Table 4, gender"), PaperFigure("f1", 0.667, "S3 Table 4, gender"),
