@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 import random
 
 import numpy as np
@@ -12,7 +13,8 @@ from typer.testing import CliRunner
 from hubbub.cli import app
 from hubbub.errors import ConfigError, DataError
 from hubbub.evaluate.data import Example
-from hubbub.evaluate.target_aware import TargetAwarePolicy
+from hubbub.agents.target_aware import load_target_aware
+from hubbub.evaluate.target_aware import TargetAwarePolicy, load_target_aware_policy, save_target_aware
 from hubbub.llm.embeddings import HashingEmbedder
 
 TARGETS = ("cats", "rain", "trains", "tea")
@@ -66,6 +68,42 @@ def test_target_aware_model_rejects_missing_targets_and_unknown_languages():
         TargetAwarePolicy(2, HashingEmbedder(64)).predict(examples("tea", 2))
 
 
+def test_a_saved_target_aware_model_gives_the_same_probabilities(tmp_path):
+    train = [e for t in TARGETS[:3] for e in examples(t, 30)]
+    policy = TargetAwarePolicy(2, HashingEmbedder(128), c_grid=(0.1, 1.0)).fit(train)
+    npz, meta = save_target_aware(tmp_path / "m", policy, {"task": "t", "labels": ["negative", "positive"]})
+    assert (npz.name, meta.name) == ("m.npz", "m.json")
+    batch = [*examples("tea", 25, seed=3), *examples("rain", 4, seed=4)]  # one batch-standardised target, one not
+    expected = policy.predict(batch).probs
+    clf = load_target_aware(tmp_path / "m.json")
+    assert clf.labels == ("negative", "positive") and clf.name == "target_aware:m"
+    assert np.array_equal(clf.probs([e.text for e in batch], [e.context for e in batch]), expected)
+    again, info = load_target_aware_policy(tmp_path / "m")
+    assert np.array_equal(again.predict(batch).probs, expected) and info["C"] == policy.C
+
+
+def test_a_bad_target_aware_file_is_one_error_naming_it(tmp_path):
+    with pytest.raises(DataError, match=r"no\.json: cannot read the target-aware stance model"):
+        load_target_aware(tmp_path / "no")
+    policy = TargetAwarePolicy(2, HashingEmbedder(64), c_grid=(1.0,)).fit([e for t in TARGETS for e in examples(t, 6)])
+    save_target_aware(tmp_path / "m", policy, {"task": "t", "labels": ["negative", "positive"]})
+    doc = json.loads((tmp_path / "m.json").read_text(encoding="utf-8"))
+    (tmp_path / "m.json").write_text(json.dumps({k: v for k, v in doc.items() if k != "relevance"}), encoding="utf-8")
+    with pytest.raises(DataError, match=r"m\.json: the field 'relevance' is missing"):
+        load_target_aware(tmp_path / "m")
+    (tmp_path / "m.json").write_text(json.dumps({**doc, "format": "hubbub.learned/1"}), encoding="utf-8")
+    with pytest.raises(DataError, match="not a target-aware stance model"):
+        load_target_aware(tmp_path / "m")
+    (tmp_path / "m.json").write_text(json.dumps(doc), encoding="utf-8")
+    with pytest.raises(DataError, match=r"m\.npz: 132 weight rows; the pair features of hashing-char-ngrams "
+                                        r"\(dim 32\) are 68"):
+        load_target_aware(tmp_path / "m", embedder=HashingEmbedder(32))
+    with pytest.raises(DataError, match="every text needs a non-empty target phrase"):
+        load_target_aware(tmp_path / "m").probs(["text"], [""])
+    with pytest.raises(ConfigError, match="meta needs 'labels'"):
+        save_target_aware(tmp_path / "x", policy, {"task": "t"})
+
+
 def read_rows(out):
     with (out / "results.csv").open(encoding="utf-8") as handle:
         return list(csv.DictReader(handle))
@@ -92,6 +130,13 @@ def test_loto_task_holds_out_every_target_and_reproduces_exactly(tmp_path):
     assert [r["value"] for r in runs[0]] == [r["value"] for r in runs[1]]
     md = (tmp_path / "a" / "results.md").read_text(encoding="utf-8")
     assert "held out tea: target_aware" in md and "inner LOTO" in md
+    saved = sorted((tmp_path / "a" / "policies").glob("attitude_loto_tweeteval--*.json"))
+    assert [p.name for p in saved] == [f"attitude_loto_tweeteval--{rows[0]['dataset'].split(':')[0]}.json"]
+    model = load_target_aware(saved[0])
+    assert len(model.meta["targets"]) == len(TARGETS)
+    assert model.meta["loto_mean_metrics"]["auc"] == pytest.approx(auc[("mean", "target_aware")])
+    favour = model.probs(["I support tea, tea is good today"] * 2, ["tea", "nuclear energy"])
+    assert favour.shape == (2, 2) and np.allclose(favour.sum(axis=1), 1.0)
 
 
 def test_loto_task_with_one_target_fails_with_one_clear_line(tmp_path):

@@ -71,33 +71,51 @@ class Classifier:
         return self.probs_of(self.features(texts, contexts), list(groups or [""] * len(texts)))
 
 
-def load_classifier(path: str | Path, embedder: Embedder | None = None) -> Classifier:
-    """Read a classifier saved by ``hubbub evaluate`` (``path`` with or without ``.json``). The embedder
-    is rebuilt from its recorded name unless one is given (it must be the same). Every problem is a
-    DataError naming the file and what was expected."""
+def saved_paths(path: str | Path) -> tuple[Path, Path, Path]:
+    """The stem, ``NAME.json`` and ``NAME.npz`` of a saved model named with or without suffix."""
     stem = Path(path)
     stem = stem.with_suffix("") if stem.suffix in (".json", ".npz") else stem
-    meta_path, npz_path = stem.with_name(stem.name + ".json"), stem.with_name(stem.name + ".npz")
+    return stem, stem.with_name(stem.name + ".json"), stem.with_name(stem.name + ".npz")
+
+
+def read_meta(meta_path: Path, fmt: str, what: str, fields: Sequence[str]) -> dict[str, Any]:
+    """The JSON half of a saved model: a DataError naming the file unless it is JSON of format ``fmt``
+    with every one of ``fields``."""
     try:
         meta = json.loads(meta_path.read_text(encoding="utf-8"))
     except OSError as exc:
-        raise DataError(f"{meta_path}: cannot read the learned classifier ({exc.strerror or exc}); allowed: "
+        raise DataError(f"{meta_path}: cannot read the {what} ({exc.strerror or exc}); allowed: "
                         f"a NAME.json written by `hubbub evaluate` (OUT/policies/), next to its NAME.npz") from None
     except json.JSONDecodeError as exc:
         raise DataError(f"{meta_path}: not JSON ({exc.msg} at line {exc.lineno})") from None
-    if not isinstance(meta, dict) or meta.get("format") != FORMAT:
-        raise DataError(f"{meta_path}: not a learned classifier (expected \"format\": \"{FORMAT}\")")
-    for key in ("labels", "groups", "k", "embedder"):
+    if not isinstance(meta, dict) or meta.get("format") != fmt:
+        raise DataError(f"{meta_path}: not a {what} (expected \"format\": \"{fmt}\")")
+    for key in fields:
         if key not in meta:
             raise DataError(f"{meta_path}: the field {key!r} is missing")
+    return meta
+
+
+def embedder_of(meta_path: Path, meta: dict[str, Any], embedder: Embedder | None) -> Embedder:
+    """The embedder a saved model names, rebuilt from its name unless one is given (it must be the same)."""
     name = meta["embedder"]
     if embedder is None:
         if name not in EMBEDDER_BY_NAME:
             raise DataError(f"{meta_path}: unknown embedder {name!r}; known: {', '.join(EMBEDDER_BY_NAME)}")
         options = {"dim": int(meta["embedder_dim"])} if EMBEDDER_BY_NAME[name] == "hashing" else {}
-        embedder = make_embedder(EMBEDDER_BY_NAME[name], **options)
-    elif embedder.name != name:
+        return make_embedder(EMBEDDER_BY_NAME[name], **options)
+    if embedder.name != name:
         raise DataError(f"{meta_path}: trained with embedder {name!r}, got {embedder.name!r}")
+    return embedder
+
+
+def load_classifier(path: str | Path, embedder: Embedder | None = None) -> Classifier:
+    """Read a classifier saved by ``hubbub evaluate`` (``path`` with or without ``.json``). The embedder
+    is rebuilt from its recorded name unless one is given (it must be the same). Every problem is a
+    DataError naming the file and what was expected."""
+    stem, meta_path, npz_path = saved_paths(path)
+    meta = read_meta(meta_path, FORMAT, "learned classifier", ("labels", "groups", "k", "embedder"))
+    embedder = embedder_of(meta_path, meta, embedder)
     try:
         with np.load(npz_path) as arrays:
             models = {g: (arrays[f"W_{i}"], arrays[f"b_{i}"]) for i, g in enumerate(meta["groups"])}

@@ -215,15 +215,16 @@ def save_policy(path: str | Path, policy: LearnedPolicy, meta: Mapping[str, Any]
     doc = {"format": FORMAT, **dict(meta), "embedder": policy.embedder.name, "embedder_dim": int(policy.embedder.dim),
            "pair": policy.pair, "C": policy.C, "groups": groups, "k": policy.k,
            "input": "text + context (concatenated embeddings)" if policy.pair else "text", "selection": policy.selection}
-    stem.with_suffix(".json").write_text(json.dumps(_plain(doc), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    stem.with_suffix(".json").write_text(json.dumps(plain_json(doc), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return stem.with_suffix(".npz"), stem.with_suffix(".json")
 
 
-def _plain(value: Any) -> Any:
+def plain_json(value: Any) -> Any:
+    """``value`` with numpy scalars as Python numbers and non-finite floats as None (JSON-safe)."""
     if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
+        return {str(k): plain_json(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
+        return [plain_json(v) for v in value]
     if isinstance(value, np.generic):
         return value.item()
     if isinstance(value, float) and not math.isfinite(value):

@@ -15,41 +15,30 @@ function of the text and the target phrase (``Example.context``), and one model 
 labels of that target are used); a target with fewer than :data:`MIN_BATCH` texts in the batch uses the
 mean and spread fitted on the training targets. C is chosen by leave-one-target-out AUC over the
 training targets, so nothing about a held-out target steers the choice.
+
+The features are computed by :func:`hubbub.agents.target_aware.pair_features`, so a model saved with
+:func:`save_target_aware` (``NAME.json`` + ``NAME.npz``, format ``hubbub.target_aware/1``) reads texts in a
+simulation exactly as it did here; :func:`load_target_aware_policy` reads one back as a fitted policy.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Sequence
+import json
+from pathlib import Path
+from typing import Any, Mapping, Sequence
 
 import numpy as np
 
 from hubbub.agents.learned import softmax_rows
+from hubbub.agents.target_aware import (FORMAT, MIN_BATCH, TEMPLATE_SCALE, TEMPLATES, Relevance, load_target_aware,
+                                        pair_features)
 from hubbub.errors import ConfigError, DataError
 from hubbub.evaluate.data import Example
 from hubbub.evaluate.metrics import auc
-from hubbub.evaluate.policies import Predictions, fit_logreg
+from hubbub.evaluate.policies import Predictions, fit_logreg, plain_json
 from hubbub.llm.embeddings import Embedder
 
 C_GRID = (0.1, 1.0)
-TEMPLATE_SCALE = 10.0
-"""Template contrasts are differences of cosines (~0.01-0.1); scaled so the L2 penalty does not erase them."""
-MIN_BATCH = 20
-TEMPLATES = {
-    "en": (("I support {t}.", "{t} is good.", "I am in favor of {t}."),
-           ("I oppose {t}.", "{t} is bad.", "I am against {t}.")),
-    "zh": (("我支持{t}。", "{t}是好事。", "赞成{t}"),
-           ("我反对{t}。", "{t}是坏事。", "反对{t}")),
-}
-
-
-@dataclass
-class Relevance:
-    """Mean and spread of text-target cosines, pooled over the training targets (the fallback for a
-    target with too few texts in a batch)."""
-
-    mean: float = 0.0
-    std: float = 1.0
 
 
 class TargetAwarePolicy:
@@ -67,36 +56,14 @@ class TargetAwarePolicy:
         self.relevance = Relevance()
         self.selection: list[dict[str, float]] = []
 
-    def _contrasts(self, X: np.ndarray, targets: Sequence[str]) -> np.ndarray:
-        favor, against = TEMPLATES[self.lang]
-        out = np.zeros((len(targets), len(favor)))
-        for t in sorted(set(targets)):
-            rows = np.array([x == t for x in targets])
-            pro = self.embedder.encode([f.format(t=t) for f in favor])
-            con = self.embedder.encode([a.format(t=t) for a in against])
-            out[rows] = X[rows] @ pro.T - X[rows] @ con.T
-        return out * TEMPLATE_SCALE
-
-    def _standardise(self, cos: np.ndarray, targets: Sequence[str]) -> np.ndarray:
-        z = np.empty_like(cos)
-        for t in set(targets):
-            rows = np.array([x == t for x in targets])
-            mean, std = (cos[rows].mean(), cos[rows].std()) if rows.sum() >= MIN_BATCH else \
-                (self.relevance.mean, self.relevance.std)
-            z[rows] = (cos[rows] - mean) / max(float(std), 1e-6)
-        return z
-
     def features(self, examples: Sequence[Example]) -> np.ndarray:
         """The pair features of each (text, target phrase) in ``examples``."""
         missing = [e.key for e in examples if not e.context]
         if missing:
             raise DataError(f"target-aware stance: example {missing[0]!r} has no target phrase (context); "
                             "allowed: a non-empty target text")
-        targets = [e.context for e in examples]
-        X = np.asarray(self.embedder.encode([e.text for e in examples]), dtype=np.float64)
-        T = np.asarray(self.embedder.encode(targets), dtype=np.float64)
-        z = self._standardise((X * T).sum(axis=1), targets)[:, None]
-        return np.hstack((X, X * z, z, self._contrasts(X, targets)))
+        return pair_features(self.embedder, self.lang, self.relevance, [e.text for e in examples],
+                             [e.context for e in examples])
 
     def _fit_relevance(self, examples: Sequence[Example]) -> None:
         X = self.embedder.encode([e.text for e in examples])
@@ -147,3 +114,32 @@ class TargetAwarePolicy:
         W, b = self.model
         probs = softmax_rows(self.features(examples) @ W + b)
         return Predictions(probs.argmax(axis=1), probs)
+
+
+def save_target_aware(path: str | Path, policy: TargetAwarePolicy, meta: Mapping[str, Any]) -> tuple[Path, Path]:
+    """Write ``path.npz`` (``W``, ``b``) and ``path.json`` (what it is and how well it did), the files
+    :func:`~hubbub.agents.target_aware.load_target_aware` reads. ``meta`` must name ``task`` and ``labels``."""
+    for key in ("task", "labels"):
+        if key not in meta:
+            raise ConfigError(f"save_target_aware: meta needs {key!r}")
+    if policy.model is None:
+        raise ConfigError("save_target_aware: fit() first")
+    stem = Path(path).with_suffix("")
+    np.savez_compressed(stem.with_suffix(".npz"), W=policy.model[0], b=policy.model[1])
+    doc = {"format": FORMAT, **dict(meta), "embedder": policy.embedder.name, "embedder_dim": int(policy.embedder.dim),
+           "lang": policy.lang, "k": policy.k, "C": policy.C,
+           "relevance": {"mean": policy.relevance.mean, "std": policy.relevance.std},
+           "input": "text + target phrase (pair features)", "template_scale": TEMPLATE_SCALE,
+           "min_batch": MIN_BATCH, "selection": policy.selection}
+    text = json.dumps(plain_json(doc), indent=2, ensure_ascii=False) + "\n"
+    stem.with_suffix(".json").write_text(text, encoding="utf-8")
+    return stem.with_suffix(".npz"), stem.with_suffix(".json")
+
+
+def load_target_aware_policy(path: str | Path,
+                             embedder: Embedder | None = None) -> tuple[TargetAwarePolicy, dict[str, Any]]:
+    """Read a model written by :func:`save_target_aware` back as a fitted :class:`TargetAwarePolicy`."""
+    clf = load_target_aware(path, embedder)
+    policy = TargetAwarePolicy(len(clf.labels), clf.embedder, lang=clf.lang)
+    policy.model, policy.C, policy.relevance = (clf.W, clf.b), clf.meta.get("C"), clf.relevance
+    return policy, clf.meta

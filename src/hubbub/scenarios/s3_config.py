@@ -156,7 +156,8 @@ class AttitudeConfig(Section):
     history_target: str = Field("", description="Keep only rows of an NLPCC-style history_file with this TARGET ('' = all).")
     history_posts: int = Field(2, ge=0, le=20, description="Earlier posts shown per LLM user for the initial attitude.")
     policy: str = Field("llm", min_length=1, max_length=1000, description="Who decides an LLM user's next attitude: llm (S3: the LLM is asked) or the path of a learned stance classifier saved by `hubbub evaluate` (OUT/policies/attitude_*--*.json; labels negative/positive, or against/favor with an optional none): the user takes the stance the received posts express toward the target; none keeps the attitude.")
-    policy_group: str = Field("", max_length=200, description="Which per-target model of a learned stance classifier to use (e.g. 'climate' for TweetEval); '' or an unknown group uses its pooled model.")
+    policy_group: str = Field("", max_length=200, description="Which per-target model of a learned stance classifier to use (e.g. 'climate' for TweetEval); '' or an unknown group uses its pooled model (or target_aware_policy when given).")
+    target_aware_policy: str = Field("", max_length=1000, description="A target-aware stance model saved by `hubbub evaluate attitude_loto_*` (OUT/policies/attitude_loto_*--*.json) that reads the received posts toward the target text (s3.attitude.target); used instead of the classifier's pooled model when policy_group names none of its per-target models ('' = never). Needs policy to be a classifier.")
 
     @model_validator(mode="after")
     def _check(self) -> "AttitudeConfig":
@@ -165,6 +166,9 @@ class AttitudeConfig(Section):
             raise ValueError(f"attitude.camp_positive values must lie in [0, 1], got {bad}")
         if self.initial == "camps" and not self.camp_positive:
             raise ValueError("attitude.initial = 'camps' needs attitude.camp_positive (one share per camp)")
+        if self.target_aware_policy and self.policy == "llm":
+            raise ValueError(f"attitude.target_aware_policy = {self.target_aware_policy!r} needs attitude.policy to be "
+                             "a learned stance classifier (it stands in for that classifier's pooled model), not 'llm'")
         return self
 
 

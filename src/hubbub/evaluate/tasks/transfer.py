@@ -12,6 +12,10 @@ Scored on the held-out target's test split, favour vs against (S3's binary attit
 
 Each policy gets one row set per held-out target (dataset ``NAME:TARGET``) and a ``NAME:mean`` row with
 the unweighted mean over held-out targets of each metric.
+
+Last, ``target_aware`` is fitted once more on *every* target's train and validation splits and saved as
+``OUT/policies/TASK--NAME.json`` / ``.npz`` (:func:`~hubbub.evaluate.target_aware.save_target_aware`), with
+its LOTO means as figures: the file a simulation names for a target its per-target classifiers do not know.
 """
 
 from __future__ import annotations
@@ -111,7 +115,25 @@ def run_loto(ctx: Any, task: str, data: LabelledSet) -> list[dict[str, Any]]:
             got, scores = _held_out(ctx, task, data, target, policy, test)
             rows += got
             per_policy[policy].append(scores)
-    return rows + _mean_rows(ctx, task, data, n, per_policy)
+    means = _mean_rows(ctx, task, data, n, per_policy)
+    _save_target_aware(ctx, task, data, {r["metric"]: r["value"] for r in means if r["policy"] == "target_aware"})
+    return rows + means
+
+
+def _save_target_aware(ctx: Any, task: str, data: LabelledSet, loto: dict[str, float]) -> None:
+    """Fit ``target_aware`` on every target and save it under ``OUT/policies/`` (module docstring)."""
+    from hubbub.evaluate.target_aware import TargetAwarePolicy, save_target_aware
+
+    train = ctx.sample(data.split("train"), "train", ctx.train_limit)
+    policy = TargetAwarePolicy(len(data.labels), ctx.embedder(), lang=data.lang).fit(train, data.split("validation"))
+    folder = ctx.out / "policies"
+    folder.mkdir(parents=True, exist_ok=True)
+    targets = sorted({e.context for e in (*train, *data.split("validation"))})
+    paths = save_target_aware(folder / f"{task}--{data.name}", policy,
+                              {"task": task, "dataset": data.name, "labels": list(data.labels), "targets": targets,
+                               "n_train": len(train), "loto_mean_metrics": loto, "source": data.source})
+    ctx.note(task, f"target_aware fitted on all {len(targets)} targets (C={policy.C:g}), saved as {paths[1].name}")
+    ctx.artefact(paths[1])
 
 
 def loto_task(task: str, load: Callable[..., LabelledSet],

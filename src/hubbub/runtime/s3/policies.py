@@ -5,7 +5,9 @@
 naming the field, the value and what is allowed.
 
 A learned emotion policy classifies the posts a user received (joined) into calm / moderate / intense;
-a learned stance policy classifies them into against / favor (/ none) toward the target. The user's
+a learned stance policy classifies them into against / favor (/ none) toward the target (with
+``s3.attitude.target_aware_policy``, a target its per-target models do not know is read by the saved
+target-aware model toward the target text instead of by the pooled model). The user's
 next state is *drawn* from the classifier's probabilities with the user's seed for the step, as an LLM
 choice is drawn from the model's option probabilities, so a population does not collapse onto the
 majority class. "none" keeps the attitude.
@@ -36,6 +38,8 @@ class LearnedChoice:
     classifier: Any
     outcome: tuple[int, ...]
     group: str = ""
+    group_kind: str = "group"
+    """What ``group`` is to the classifier: a per-target ``group`` or, for a target-aware model, the ``target`` text."""
 
     @property
     def name(self) -> str:
@@ -61,16 +65,18 @@ class S3Policies:
             out["emotion_policy"] = _describe(self.emotion.classifier)
         if self.attitude is not None:
             out["attitude_policy"] = _describe(self.attitude.classifier) + \
-                (f", group {self.attitude.group!r}" if self.attitude.group else "")
+                (f", {self.attitude.group_kind} {self.attitude.group!r}" if self.attitude.group else "")
         if self.rule is not None:
             out["rule_fitted"] = f"{self.rule.model} {self.rule.params} ({self.rule.meta.get('fitted_on', 'fitted')})"
         return out
 
 
 def _describe(clf: Any) -> str:
-    figures = clf.meta.get("test_metrics") or {}
+    loto = "loto_mean_metrics" in clf.meta
+    figures = clf.meta.get("loto_mean_metrics" if loto else "test_metrics") or {}
     shown = ", ".join(f"{k} {v:.3f}" for k, v in figures.items() if isinstance(v, (int, float)))
-    return f"{clf.path}.json ({clf.meta.get('task', '?')} on {clf.meta.get('dataset', '?')}; test {shown or 'n/a'})"
+    return (f"{clf.path}.json ({clf.meta.get('task', '?')} on {clf.meta.get('dataset', '?')}; "
+            f"{'held-out-target mean' if loto else 'test'} {shown or 'n/a'})")
 
 
 def load_policies(sc: Any, embedder: Any = None) -> S3Policies:
@@ -85,25 +91,44 @@ def load_policies(sc: Any, embedder: Any = None) -> S3Policies:
                               f"(emotion_level--*.json or emotion_arousal--*.json from `hubbub evaluate`)")
         emotion = LearnedChoice(clf, tuple(range(len(EMOTION_LEVELS))))
     if cfg.attitude.enabled and cfg.attitude.policy != "llm":
-        clf = _classifier("s3.attitude.policy", cfg.attitude.policy)
-        unknown = [label for label in clf.labels if label not in ATTITUDE_LABELS]
-        if unknown:
-            raise ConfigError(f"s3.attitude.policy = {cfg.attitude.policy!r}: labels {unknown} have no attitude; "
-                              f"allowed: a stance classifier whose labels are among {', '.join(ATTITUDE_LABELS)}")
-        attitude = LearnedChoice(clf, tuple(ATTITUDE_LABELS[label] for label in clf.labels), cfg.attitude.policy_group)
+        attitude = _attitude(cfg.attitude)
     if cfg.rule.fitted_file:
         rule = _fitted(cfg.rule.fitted_file)
     return S3Policies(emotion, attitude, rule)
 
 
-def _classifier(field: str, value: str) -> Any:
+def _attitude(cfg: Any) -> LearnedChoice:
+    """The learned attitude choice: the classifier's per-target model for ``policy_group`` when it has one,
+    else the target-aware model toward ``target`` when ``target_aware_policy`` names one, else the pooled model."""
+    from hubbub.agents.learned import POOLED
+
+    clf = _classifier("s3.attitude.policy", cfg.policy)
+    if not cfg.target_aware_policy or cfg.policy_group in set(clf.models) - {POOLED}:
+        return LearnedChoice(clf, _outcome("s3.attitude.policy", cfg.policy, clf.labels), cfg.policy_group)
+    model = _classifier("s3.attitude.target_aware_policy", cfg.target_aware_policy, target_aware=True)
+    return LearnedChoice(model, _outcome("s3.attitude.target_aware_policy", cfg.target_aware_policy, model.labels),
+                         cfg.target, "target")
+
+
+def _outcome(field: str, value: str, labels: tuple[str, ...]) -> tuple[int, ...]:
+    """The S3 attitude each stance label stands for; a ConfigError when a label has none."""
+    unknown = [label for label in labels if label not in ATTITUDE_LABELS]
+    if unknown:
+        raise ConfigError(f"{field} = {value!r}: labels {unknown} have no attitude; "
+                          f"allowed: a stance classifier whose labels are among {', '.join(ATTITUDE_LABELS)}")
+    return tuple(ATTITUDE_LABELS[label] for label in labels)
+
+
+def _classifier(field: str, value: str, target_aware: bool = False) -> Any:
     from hubbub.agents.learned import load_classifier
+    from hubbub.agents.target_aware import load_target_aware
 
     try:
-        return load_classifier(Path(value))
+        return (load_target_aware if target_aware else load_classifier)(Path(value))
     except (DataError, ConfigError) as exc:
-        raise ConfigError(f"{field} = {value!r}: {exc}; allowed: 'llm' or a classifier saved by `hubbub evaluate`") \
-            from None
+        allowed = "a target-aware model saved by `hubbub evaluate attitude_loto_*`" if target_aware else \
+            "'llm' or a classifier saved by `hubbub evaluate`"
+        raise ConfigError(f"{field} = {value!r}: {exc}; allowed: {allowed}") from None
 
 
 def _fitted(value: str) -> Any:
