@@ -8,10 +8,11 @@ the caller can record an explicit failure for that agent and go on.
 from __future__ import annotations
 
 import asyncio
+import functools
 import hashlib
 import json
 from abc import ABC, abstractmethod
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any, Sequence
 
 Messages = tuple[tuple[str, str], ...]
@@ -98,19 +99,31 @@ class GenerateResult:
         return self.error is None and self.text is not None
 
 
+_KEY_ENCODER = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+"""One reusable encoder: ``json.dumps`` with options builds a new one per call."""
+
+
 def request_payload(request: ChoiceRequest | GenerateRequest) -> dict[str, Any]:
-    """A JSON-able description of a request (used for hashing and the replay cache)."""
-    body = asdict(request)
+    """A JSON-able description of a request (used for hashing and the replay cache).
+
+    A shallow dict of the request's fields: they are immutable (strings, numbers and tuples of them),
+    so the deep copy ``dataclasses.asdict`` makes would give the same JSON at many times the cost."""
+    body = {name: getattr(request, name) for name in _field_names(type(request))}
     body["type"] = "choose" if isinstance(request, ChoiceRequest) else "generate"
     return body
+
+
+@functools.cache
+def _field_names(cls: type) -> tuple[str, ...]:
+    """The dataclass fields of a request class, in declaration order (as ``asdict`` lists them)."""
+    return tuple(f.name for f in fields(cls))
 
 
 def request_key(request: ChoiceRequest | GenerateRequest, model: str = "") -> str:
     """Content address of a request: identical requests to the same model share one reply."""
     body = request_payload(request)
     body["model"] = model
-    text = json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(text.encode()).hexdigest()
+    return hashlib.sha256(_KEY_ENCODER.encode(body).encode()).hexdigest()
 
 
 class Backend(ABC):

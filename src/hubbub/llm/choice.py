@@ -14,6 +14,8 @@ of a reply altogether when its one token is part of a multi-byte character (docs
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import math
 import unicodedata
 from dataclasses import dataclass
@@ -50,7 +52,7 @@ def option_order(request: ChoiceRequest) -> tuple[int, ...]:
     if not request.shuffle:
         return tuple(range(n))
     rng = np.random.default_rng(derive_seed(request.seed, "shuffle"))
-    return tuple(int(i) for i in rng.permutation(n))
+    return tuple(rng.permutation(n).tolist())
 
 
 def render_choice(request: ChoiceRequest) -> RenderedChoice:
@@ -85,6 +87,8 @@ CONTROL_TOKENS = (("<|", "‹|"), ("|>", "|›"), ("</s>", "‹/s›"), ("<s>", 
 
 def inert_tokens(text: str) -> str:
     """``text`` with chat-template control tokens made inert, so content cannot open a new role."""
+    if "<" not in text and ">" not in text and "[" not in text:  # every control token holds one of them
+        return text
     for token, inert in CONTROL_TOKENS:
         text = text.replace(token, inert)
     return text
@@ -121,12 +125,23 @@ def sample_pick(request: ChoiceRequest, rendered: RenderedChoice, shown_probs: l
         logits -= np.max(logits)
         tempered = np.exp(logits)
         tempered /= tempered.sum()
-    rng = np.random.default_rng(derive_seed(request.seed, "sample"))
-    shown = int(rng.choice(len(tempered), p=tempered))
+    shown = draw(np.random.default_rng(derive_seed(request.seed, "sample")), tempered)
     in_request_order = [0.0] * len(request.options)
     for k, option_index in enumerate(rendered.order):
         in_request_order[option_index] = float(probs[k])
     return rendered.order[shown], tuple(in_request_order)
+
+
+def draw(rng: np.random.Generator, p: np.ndarray) -> int:
+    """``int(rng.choice(len(p), p=p))`` without the cost of its argument checks (most of a choice's
+    time on the scripted backend): numpy's own algorithm, the cumulative sums in order normalised by
+    the last, searched with one ``rng.random()`` draw, so the pick and the generator's state are the
+    same. A ``p`` that those checks might refuse goes to ``rng.choice`` and is refused as before."""
+    values = p.tolist()
+    cdf = list(itertools.accumulate(values))
+    if not (cdf and all(x >= 0.0 for x in values) and abs(cdf[-1] - 1.0) <= 1e-9):
+        return int(rng.choice(len(p), p=p))
+    return bisect.bisect_right([c / cdf[-1] for c in cdf], rng.random())
 
 
 def parse_letter(text: str, rendered: RenderedChoice) -> str | None:

@@ -17,13 +17,13 @@ import math
 import os
 import sqlite3
 import threading
-import time as _time
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator
 
 from hubbub.errors import DataError, SchedulingError
 from hubbub.store import schema
+from hubbub.store.calls import CALL_COLUMNS, KeyIndex, call_rows
 
 DB_NAME = "run.sqlite"
 
@@ -33,10 +33,6 @@ _RESERVED = {
     "meta": "use set_meta()",
     "schema_migrations": "it is managed by the migrations",
 }
-_CALL_COLUMNS = (
-    "key", "type", "kind", "backend", "model", "prompt_tokens", "completion_tokens", "cached_tokens",
-    "latency_s", "attempts", "cache_hit", "outcome", "method", "error", "wall_time", "request", "reply",
-)
 
 
 def _json_default(value: Any) -> Any:
@@ -93,6 +89,7 @@ def _configure(conn: sqlite3.Connection) -> None:
     conn.execute("PRAGMA foreign_keys=OFF")
     conn.execute("PRAGMA temp_store=MEMORY")
     conn.execute("PRAGMA cache_size=-65536")  # 64 MiB: big batches update the indexes in memory
+    conn.execute("PRAGMA wal_autocheckpoint=10000")  # fold the WAL in every ~40 MB: fewer, larger checkpoints
 
 
 class RunStore:
@@ -111,6 +108,7 @@ class RunStore:
         self._sql: dict[tuple[str, tuple[str, ...]], str] = {}
         self._committed_seq = self._max_seq()
         self._last_seq = self._committed_seq
+        self._keys = KeyIndex(conn)  # so a cache miss costs no query (and no flush of the write buffer)
 
     # --- opening ---------------------------------------------------------------------------------
 
@@ -189,14 +187,10 @@ class RunStore:
     def record_call(self, key: str, request_payload: dict[str, Any], result: Any) -> None:
         """Record one LLM answer (a ChoiceResult or GenerateResult): telemetry always, the reply only
         when it succeeded, so failed calls are never replayed."""
-        is_choice, request = hasattr(result, "index"), canonical_json(request_payload)
-        exchanges = [(probe, None, None) for probe in getattr(result, "probes", ())]  # a choice's missed try
-        exchanges.append((result.stats, result.error, _reply_json(result, is_choice)))
-        rows = [(key, "choose" if is_choice else "generate", s.kind, s.backend, s.model, s.prompt_tokens,
-                 s.completion_tokens, s.cached_tokens, s.latency_s, s.attempts, int(bool(s.cache_hit)), s.outcome,
-                 s.method, error, _time.time(), request, reply) for s, error, reply in exchanges]
+        rows = call_rows(key, canonical_json(request_payload), result, canonical_json)
         with self._lock:
-            self._pending.setdefault(self._insert_sql("llm_calls", _CALL_COLUMNS), []).extend(rows)
+            self._pending.setdefault(self._insert_sql("llm_calls", CALL_COLUMNS), []).extend(rows)
+            self._keys.note(key, rows)
 
     def set_meta(self, key: str, value: Any) -> None:
         """Store a run-level fact (any JSON value) under ``key``, replacing an earlier one."""
@@ -237,6 +231,8 @@ class RunStore:
 
     def get_reply(self, key: str) -> dict[str, Any] | None:
         """The latest successful reply recorded for request ``key`` (the ReplyStore protocol)."""
+        if not self._keys.may_have_reply(key):
+            return None
         row = self._query_one(
             "SELECT reply FROM llm_calls WHERE key = ? AND reply IS NOT NULL ORDER BY call_id DESC LIMIT 1", (key,)
         )
@@ -245,6 +241,8 @@ class RunStore:
     def get_failure(self, key: str) -> str | None:
         """The error of the latest recorded call for ``key`` when that call failed (the FailureStore
         protocol: a resumed run replays the failures its committed events were built on)."""
+        if not self._keys.may_have_failure(key):
+            return None
         row = self._query_one("SELECT error, reply FROM llm_calls WHERE key = ? ORDER BY call_id DESC LIMIT 1", (key,))
         return row[0] if row is not None and row[1] is None and row[0] else None
 
@@ -388,11 +386,3 @@ def _make_writable_dir(run_dir: Path) -> None:
     if not os.access(run_dir, os.W_OK | os.X_OK):
         raise DataError(f"{run_dir}: the run directory is not writable; choose another output directory")
 
-
-def _reply_json(result: Any, is_choice: bool) -> str | None:
-    """The cacheable reply, matching hubbub.llm.cache.reply_of, or None for a failed call."""
-    if not result.ok:
-        return None
-    if is_choice:
-        return canonical_json({"index": result.index, "probs": list(result.probs), "method": result.stats.method})
-    return canonical_json({"text": result.text, "method": result.stats.method})
