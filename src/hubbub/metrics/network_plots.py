@@ -11,6 +11,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from hubbub.metrics.figures import pyplot as _pyplot
+from hubbub.metrics.figures import save
+
 COLORS = {"negative": "#c0392b", "positive": "#2471a3", "calm": "#7fb3d5", "moderate": "#f0a030",
           "intense": "#8e1b10", "unaware": "#c8cdd2"}
 """Attitude and emotion colours shared with the HTML report (``assets/report.js`` uses the same)."""
@@ -18,19 +21,8 @@ EMOTIONS = ("calm", "moderate", "intense")
 ATTITUDES = ("negative", "positive")
 
 
-def _pyplot() -> Any:
-    import matplotlib
-
-    matplotlib.use("Agg", force=True)
-    import matplotlib.pyplot as plt
-
-    return plt
-
-
 def _save(fig: Any, path: Path) -> Path:
-    fig.savefig(path, dpi=100, bbox_inches="tight")
-    _pyplot().close(fig)
-    return path
+    return save(fig, path, dpi=100, tight_box=True)
 
 
 def node_colors(panel: dict[str, Any], by: str) -> tuple[list[str], np.ndarray]:

@@ -8,21 +8,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-
-def _pyplot() -> Any:
-    import matplotlib
-
-    matplotlib.use("Agg", force=True)
-    import matplotlib.pyplot as plt
-
-    return plt
-
-
-def _save(fig: Any, path: Path) -> Path:
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    _pyplot().close(fig)
-    return path
+from hubbub.metrics.figures import pyplot as _pyplot
+from hubbub.metrics.figures import save as _save
 
 
 def plot_s3_curves(curves: pd.DataFrame, camps: pd.DataFrame, folder: Path) -> list[Path]:

@@ -16,17 +16,9 @@ import numpy as np
 import pandas as pd
 
 from hubbub.metrics.experiment_tables import degree_rank
+from hubbub.metrics.figures import pyplot as _pyplot
 
 MEASURES = (("emotion", "Emotion (positiveness)"), ("confidence", "Social confidence"))
-
-
-def _pyplot() -> Any:
-    import matplotlib
-
-    matplotlib.use("Agg", force=True)
-    import matplotlib.pyplot as plt
-
-    return plt
 
 
 def band_text(table: pd.DataFrame) -> str:

@@ -12,6 +12,8 @@ from typing import Any
 
 import pandas as pd
 
+from hubbub.metrics.figures import pyplot as _pyplot
+from hubbub.metrics.figures import save as _save
 from hubbub.metrics.platform import TABLES
 from hubbub.metrics.trendsim import markdown_table, write_table
 
@@ -32,23 +34,6 @@ def analyse_run(run_dir: str | Path) -> list[Path]:
                 plot_board(frames["platform_board_ranks"], plots / "platform_board_ranks.png")]
     (run_dir / "summary.md").write_text(summary(run, frames), encoding="utf-8")
     return written + [run_dir / "summary.md"]
-
-
-def _pyplot() -> Any:
-    """matplotlib's pyplot on the Agg backend (imported only when plotting)."""
-    import matplotlib
-
-    matplotlib.use("Agg", force=True)
-    import matplotlib.pyplot as plt
-
-    return plt
-
-
-def _save(fig: Any, path: Path) -> Path:
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    _pyplot().close(fig)
-    return path
 
 
 def plot_graph(table: pd.DataFrame, path: Path) -> Path:

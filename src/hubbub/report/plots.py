@@ -10,14 +10,8 @@ from typing import Any
 
 import pandas as pd
 
-
-def _pyplot() -> Any:
-    import matplotlib
-
-    matplotlib.use("Agg", force=True)
-    import matplotlib.pyplot as plt
-
-    return plt
+from hubbub.metrics.figures import pyplot as _pyplot
+from hubbub.metrics.figures import save as _save
 
 
 def plot_conditions_over_time(curves: dict[str, pd.DataFrame], path: Path, title: str = "") -> Path:
@@ -87,13 +81,6 @@ def _set_limits(ax: Any, curves: dict[str, pd.DataFrame], measure: str, relative
     span = symmetric_span(curves, measure)
     ax.axhline(0, color="0.4", lw=0.8, ls="--")
     ax.set_ylim(-span, span)
-
-
-def _save(fig: Any, path: Path) -> Path:
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    _pyplot().close(fig)
-    return path
 
 
 def plot_groups(table: pd.DataFrame, path: Path, word: str = "preference group") -> Path:
