@@ -105,7 +105,7 @@ def measure(name: str, run_dir: Any, report: Report) -> None:
                       f"{name}: OASIS tokens per activation (~3,400) / hubbub's")
     report.target(p + "decision", f"{name}: prompt tokens per decision at a page of 5 comments", "<=", 1000, decision,
                   "tok")
-    report.target(p + "prefix", f"{name}: prompt tokens served from the prefix cache", ">=", 0.5, share)
+    report.target(p + "prefix", f"{name}: prompt tokens served from the prefix cache (issue 16)", ">=", 0.6, share)
 
 
 def by_kind(calls: pd.DataFrame) -> list[dict[str, Any]]:

@@ -10,7 +10,6 @@ model's distribution, without sampling noise (``llm.scores``). The platform's ce
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 from hubbub.agents.hub.prompts import PromptKit
@@ -72,21 +71,13 @@ class HubMind:
     async def reflect(self, key: tuple, state: UserState, p: Participant, impression: str, action: str) -> UserState:
         """The short-term memory after an action: emotion, confidence, summary, opinion (TrendSim 3.3.2)."""
         fields = {"impression": impression, "action": action}
-        # The four calls share everything but their last question: one goes first so a server's prefix
-        # cache holds the shared part when the other three arrive together.
-        first = await asyncio.gather(self.score("reflect_emotion", key, state, p, **fields),
-                                     return_exceptions=True)
-        rest = await asyncio.gather(
-            self.score("reflect_confidence", key, state, p, **fields),
-            self.gen("reflect_summary", key, state, p, **fields),
-            self.gen("reflect_opinion", key, state, p, **fields),
-            return_exceptions=True,  # wait for all: no orphaned calls, and the reported failure
-        )  # is the first in this order, not the first in wall-clock time (the log stays deterministic)
-        results = [*first, *rest]
-        for result in results:
-            if isinstance(result, BaseException):
-                raise result
-        emotion, confidence, summary, opinion = results
+        # The four calls share everything but their last question, so they go one after the other:
+        # each finds the prompt before it in the server's prefix cache (a call sent beside another
+        # lands in another slot and computes the shared part again). The first failure ends the step.
+        emotion = await self.score("reflect_emotion", key, state, p, **fields)
+        confidence = await self.score("reflect_confidence", key, state, p, **fields)
+        summary = await self.gen("reflect_summary", key, state, p, **fields)
+        opinion = await self.gen("reflect_opinion", key, state, p, **fields)
         return UserState(emotion, confidence, summary, opinion)
 
     async def attack_text(self, p: Participant, key: tuple, topic: str, comments: list[str]) -> str:

@@ -6,8 +6,11 @@ translation (TrendSim, Appendices D-G). Templates live in ``en/*.txt`` and ``zh/
 
 Every prompt is two messages: the shared system text, then the user message. The user message puts
 the persona block first (identical for every prompt of one agent state), then the observation, then
-the question, so a server can reuse the cached prefix. Choice templates hold only the question: the
-LLM backend appends the lettered options itself (:mod:`hubbub.llm.choice`).
+the question, so a server can reuse the cached prefix. The calls that follow a step's action choice
+(reflections, a comment, a reply) repeat the action prompt's text through the impression word for word
+before their own part, and related questions share their opening, so each finds the longest prefix
+in the cache. Choice templates hold only the question: the LLM backend appends the lettered options
+itself (:mod:`hubbub.llm.choice`).
 
 Third-party text (topics, comments, replies, posts, bios, memories, reflections, usernames, interview
 questions) never enters a prompt as is: :func:`quote` turns each piece into one line between « and »,
@@ -64,9 +67,16 @@ def quote(text: str) -> Block:
     Line breaks of every kind become " ⏎ " and blank lines are dropped, so nothing in the text can
     start a prompt line (an option "B) Like", a "SYSTEM:" line, a "Psychological Conditions:" header);
     « and » inside become ‹ and ›, so the text cannot close its block; other control characters become
-    spaces; chat-template tokens such as ``<|im_start|>`` are made inert. Linear in the length.
+    spaces; chat-template tokens such as ``<|im_start|>`` are made inert. Linear in the length; the
+    same texts (topics, comments, descriptions) recur in many prompts, so recent results are kept.
     """
-    lines = (line.strip() for line in str(text).splitlines())
+    return _quoted(str(text))
+
+
+@lru_cache(maxsize=16384)
+def _quoted(text: str) -> Block:
+    """:func:`quote` of one text (a plain ``str``: the cache key)."""
+    lines = (line.strip() for line in text.splitlines())
     flat = NEWLINE_MARK.join(line for line in lines if line).translate(_ESCAPES).strip()
     return Block(f"{OPEN}{inert_tokens(flat)}{CLOSE}")
 
@@ -81,8 +91,36 @@ def safe(value: Any, name: str = "field") -> Block | Any:
 
 
 def fill(template: str, fields: Mapping[str, Any]) -> Block:
-    """``template`` (a ``str.format`` text written by us) with every field made :func:`safe`."""
-    return Block(template.format_map({key: safe(value, f"field {key!r}") for key, value in fields.items()}))
+    """``template`` (a ``str.format`` text written by us) with every field made :func:`safe`.
+
+    The same as ``template.format_map`` of the safe fields, from the template parsed once; a template
+    with format specs, conversions or compound field names is filled by ``format_map`` itself."""
+    values = {key: _safe_field(key, value) for key, value in fields.items()}
+    parts = _parsed(template)
+    if parts is None:
+        return Block(template.format_map(values))
+    return Block("".join(literal if name is None else literal + format(values[name], "")
+                         for literal, name in parts))
+
+
+def _safe_field(key: str, value: Any) -> Any:
+    """:func:`safe` with its error naming the field; plain ``str`` and :class:`Block` values take a short path."""
+    kind = type(value)
+    if kind is Block:
+        return value
+    return quote(value) if kind is str else safe(value, f"field {key!r}")
+
+
+@lru_cache(maxsize=1024)
+def _parsed(template: str) -> tuple[tuple[str, str | None], ...] | None:
+    """``template`` as (literal text, field name or None) pairs, or None where a field has a format
+    spec, a conversion or a compound name (then ``str.format_map`` fills it)."""
+    parts: list[tuple[str, str | None]] = []
+    for literal, name, spec, conversion in string.Formatter().parse(template):
+        if name is not None and (spec or conversion or not name.isidentifier()):
+            return None
+        parts.append((literal, name))
+    return tuple(parts)
 
 
 def joined(parts: Iterable[str], sep: str = "\n") -> Block:
@@ -103,8 +141,8 @@ TEMPLATES: dict[str, tuple[str, ...]] = {
     "action_main": _AGENT + ("impression",),             # choose: like / comment / repost / more / open / exit
     "action_comment": _AGENT + ("impression",),          # choose: like / reply / back
     "choose_comment": _AGENT + ("topic", "comments"),    # choose: options are the comments themselves
-    "write_comment": _AGENT + ("topic", "impression"),   # generate: ~30 words
-    "write_reply": _AGENT + ("topic", "comment", "impression"),  # generate: ~30 words
+    "write_comment": _AGENT + ("impression", "topic"),   # generate: ~30 words
+    "write_reply": _AGENT + ("impression", "topic", "comment"),  # generate: ~30 words
     "reflect_emotion": _AGENT + ("impression", "action"),     # choose: LEVEL_OPTIONS
     "reflect_confidence": _AGENT + ("impression", "action"),  # choose: LEVEL_OPTIONS
     "reflect_summary": _AGENT + ("impression", "action"),     # generate: ~40 words
@@ -188,11 +226,20 @@ def persona_block(lang: str, long_term: str, summary: str, opinion: str, emotion
     memory or opinion is shown as "(none yet)" so the model is not left guessing. A memory given as a
     :class:`Block` (a rendered memory pool, :mod:`hubbub.agents.hub.recall`) is shown as it is.
     """
+    return _persona_block(lang, long_term, summary, isinstance(summary, Block), opinion, emotion, confidence,
+                          PROMPTS_DIR.get())
+
+
+@lru_cache(maxsize=4096)
+def _persona_block(lang: str, long_term: str, summary: str, summary_is_block: bool, opinion: str,
+                   emotion: float, confidence: float, folder: str | None) -> Block:
+    """:func:`persona_block`, kept for the calls of one agent state (a step's prompts share it);
+    ``summary_is_block`` and the template folder are part of the key, as they change the text."""
     if not long_term.strip():
         raise ValueError("persona_block: long_term (the persona description) is empty")
     fields = {
         "long_term": long_term.strip(),
-        "summary": summary if isinstance(summary, Block) else summary.strip() or _NONE_YET[_check_lang(lang)],
+        "summary": summary if summary_is_block else summary.strip() or _NONE_YET[_check_lang(lang)],
         "opinion": opinion.strip() or _NONE_YET[lang],
         "emotion": fmt_score(emotion, "emotion"),
         "confidence": fmt_score(confidence, "confidence"),
