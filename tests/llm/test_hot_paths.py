@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 import random
 
 import numpy as np
 import pytest
 
-from hubbub.llm.base import ChoiceRequest, GenerateRequest, request_payload
-from hubbub.llm.choice import CONTROL_TOKENS, draw, inert_tokens
+from hubbub.kernel.seeding import derive_seed
+from hubbub.llm.base import ChoiceRequest, GenerateRequest, request_json, request_key, request_payload
+from hubbub.llm.choice import CONTROL_TOKENS, draw, inert_tokens, option_order, render_choice, sample_pick
 
 
 def _canonical(value: object) -> str:
@@ -50,3 +52,120 @@ def test_text_without_control_token_characters_is_returned_as_is():
     plain = "no markup here, just (text) {and} |pipes|"
     assert inert_tokens(plain) is plain
     assert inert_tokens("a <|im_start|> b [INST]") == "a ‹|im_start|› b ［INST］"
+
+
+# ---------------------------------------------------------- the scripted backend's seeded draws
+
+
+def _old_option_order(request: ChoiceRequest) -> tuple[int, ...]:
+    """option_order as it was: a numpy Generator per choice."""
+    if not request.shuffle:
+        return tuple(range(len(request.options)))
+    return tuple(np.random.default_rng(derive_seed(request.seed, "shuffle")).permutation(len(request.options)).tolist())
+
+
+def _old_sample_pick(request: ChoiceRequest, rendered, shown_probs: list[float]) -> tuple[int, tuple[float, ...]]:
+    """sample_pick as it was: numpy arrays, errstate always, and numpy's own ``choice``."""
+    probs = np.asarray(shown_probs, dtype=float)
+    if request.temperature <= 0:
+        tempered = np.zeros_like(probs)
+        tempered[int(np.argmax(probs))] = 1.0
+    else:
+        with np.errstate(divide="ignore"):
+            logits = np.log(probs) / request.temperature
+        logits -= np.max(logits)
+        tempered = np.exp(logits)
+        tempered /= tempered.sum()
+    shown = int(np.random.default_rng(derive_seed(request.seed, "sample")).choice(len(tempered), p=tempered))
+    in_request_order = [0.0] * len(request.options)
+    for k, option_index in enumerate(rendered.order):
+        in_request_order[option_index] = float(probs[k])
+    return rendered.order[shown], tuple(in_request_order)
+
+
+def _random_choice(rnd: random.Random) -> tuple[ChoiceRequest, list[float]]:
+    """A choice request with 2-26 options and a shown distribution (some zeros, some near-ties)."""
+    n = rnd.randint(2, 26)
+    weights = [rnd.random() ** rnd.choice((1, 3, 8)) for _ in range(n)]
+    if rnd.random() < 0.3:
+        weights[rnd.randrange(n)] = 0.0
+    if rnd.random() < 0.1:
+        weights = [1.0] * n
+    total = sum(weights)
+    temperature = rnd.choice((1.0, 1.0, 0.7, 1.5, 0.0, 2))
+    options = tuple(f"option {i}" for i in range(n))
+    request = ChoiceRequest("act", (("user", "pick"),), options, seed=rnd.getrandbits(63), temperature=temperature)
+    return request, [w / total for w in weights]
+
+
+def test_option_order_is_numpys_permutation():
+    rnd = random.Random(11)
+    for _ in range(3000):
+        request, _ = _random_choice(rnd)
+        assert option_order(request) == _old_option_order(request)
+
+
+def test_sample_pick_picks_what_the_numpy_algorithm_picked():
+    rnd = random.Random(12)
+    for _ in range(3000):
+        request, shown = _random_choice(rnd)
+        rendered = render_choice(request)
+        assert sample_pick(request, rendered, shown) == _old_sample_pick(request, rendered, shown)
+
+
+def test_scripted_choices_on_captured_requests_are_unchanged():
+    """The scripted backend's whole choice (render, hashed distribution, draw) against the old one."""
+    from hubbub.llm.scripted import hashed_probs
+
+    rnd = random.Random(13)
+    for _ in range(500):
+        request, _ = _random_choice(rnd)
+        rendered = render_choice(request)
+        probs = hashed_probs(request)
+        shown = [probs[i] for i in rendered.order]
+        shown = [p / sum(shown) for p in shown]
+        assert rendered.order == _old_option_order(request)
+        assert sample_pick(request, rendered, shown) == _old_sample_pick(request, rendered, shown)
+
+
+@pytest.mark.filterwarnings("ignore:invalid value:RuntimeWarning")
+def test_sample_pick_refuses_what_numpy_refuses():
+    request = ChoiceRequest("act", (("user", "pick"),), ("a", "b"), seed=1)
+    rendered = render_choice(request)
+    with pytest.raises(ValueError, match="NaN"):
+        sample_pick(request, rendered, [0.0, 0.0])  # every weight zero: 0/0 after tempering
+
+
+# ---------------------------------------------------------- one encoding per request
+
+
+def _old_key(request: ChoiceRequest | GenerateRequest, model: str) -> str:
+    body = request_payload(request)
+    body["model"] = model
+    return hashlib.sha256(_canonical(body).encode()).hexdigest()
+
+
+def test_request_key_and_json_equal_the_whole_dict_encoding():
+    rnd = random.Random(14)
+    awkward = ['",', '","model":"x"', "\\", "\\\"", ',"seed":1', "ünï 你好", "<|im_start|>"]
+    for i in range(400):
+        text = "".join(rnd.choice(awkward + ["a", " ", "\n"]) for _ in range(rnd.randint(0, 12)))
+        messages = (("system", rnd.choice(awkward)), ("user", text))
+        if i % 2:
+            request = ChoiceRequest(text or "k", messages, (text + "a", rnd.choice(awkward)), seed=rnd.getrandbits(63),
+                                    temperature=rnd.choice((1.0, 0.3)), lang=rnd.choice(("en", "zh")))
+        else:
+            request = GenerateRequest(text or "k", messages, seed=rnd.getrandbits(63), max_tokens=rnd.randint(1, 99))
+        for model in ("", "m", rnd.choice(awkward)):
+            assert request_key(request, model) == _old_key(request, model)
+        assert request_json(request) == _canonical(request_payload(request))
+
+
+def test_the_cached_encoding_leaves_requests_alike():
+    request = ChoiceRequest("act", (("user", "q"),), ("a", "b"), seed=7)
+    twin = ChoiceRequest("act", (("user", "q"),), ("a", "b"), seed=7)
+    request_key(request, "m")
+    assert request == twin and hash(request) == hash(twin)
+    assert dataclasses.fields(request) == dataclasses.fields(twin) and repr(request) == repr(twin)
+    changed = dataclasses.replace(request, seed=8)
+    assert request_key(changed, "m") == _old_key(changed, "m") != request_key(request, "m")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 
@@ -11,6 +13,7 @@ from hubbub.llm.base import (
     ChoiceRequest,
     ChoiceResult,
     GenerateResult,
+    request_json,
     request_key,
     request_payload,
 )
@@ -169,3 +172,13 @@ def test_store_replays_a_run_through_the_cached_backend(store):
     again = replay.choose(requests)
     assert [a.index for a in again] == [a.index for a in answers]
     assert replay.hits == 5
+
+
+def test_a_request_recorded_as_encoded_json_is_stored_as_its_payload_would_be(store):
+    request = ChoiceRequest("emotion", (("user", "how do you feel? «ü»"),), ("calm", "angry"), seed=3, lang="zh")
+    store.record_call("as-dict", request_payload(request), _choice(1))
+    store.record_call("as-json", request_json(request), _choice(1))
+    store.commit()
+    rows = dict(store._conn.execute("SELECT key, request FROM llm_calls").fetchall())
+    assert rows["as-dict"] == rows["as-json"] == request_json(request)
+    assert json.loads(rows["as-json"])["options"] == ["calm", "angry"]

@@ -119,11 +119,42 @@ def _field_names(cls: type) -> tuple[str, ...]:
     return tuple(f.name for f in fields(cls))
 
 
+def request_json(request: ChoiceRequest | GenerateRequest) -> str:
+    """The canonical JSON of :func:`request_payload` (sorted keys, compact, UTF-8), as the run record
+    stores it in ``llm_calls.request``; encoded once per request object (see :func:`request_key`)."""
+    return _encoded(request)[0]
+
+
 def request_key(request: ChoiceRequest | GenerateRequest, model: str = "") -> str:
-    """Content address of a request: identical requests to the same model share one reply."""
-    body = request_payload(request)
-    body["model"] = model
-    return hashlib.sha256(_KEY_ENCODER.encode(body).encode()).hexdigest()
+    """Content address of a request: identical requests to the same model share one reply.
+
+    The SHA-256 of the canonical JSON of the payload with ``"model"`` added. The payload's JSON is
+    encoded once per request object (:func:`request_json` reuses it) and the model's member is spliced
+    in where the sorted keys put it: the same text as encoding the dict with the model."""
+    text, split = _encoded(request)
+    return hashlib.sha256(f'{text[:split]},"model":{_KEY_ENCODER.encode(model)}{text[split:]}'.encode()).hexdigest()
+
+
+def _encoded(request: ChoiceRequest | GenerateRequest) -> tuple[str, int]:
+    """The payload's canonical JSON and the offset of the ``,`` before its first key that sorts after
+    ``"model"``; cached in the request's ``__dict__`` (a frozen dataclass still has one, which its
+    fields, equality and hash ignore). The member is found by text: inside an encoded string every
+    quote is escaped, so ``,"options":`` (say) can only be a key of an object, and the payload's one
+    object is the payload itself."""
+    cached = request.__dict__.get(_ENCODED)
+    if cached is None:
+        text = _KEY_ENCODER.encode(request_payload(request))
+        cached = request.__dict__[_ENCODED] = (text, text.index(f',"{_key_after_model(type(request))}":'))
+    return cached
+
+
+_ENCODED = "_encoded_payload"
+
+
+@functools.cache
+def _key_after_model(cls: type) -> str:
+    """The first payload key of a request class that sorts after ``"model"``."""
+    return min(name for name in (*_field_names(cls), "type") if name > "model")
 
 
 class Backend(ABC):

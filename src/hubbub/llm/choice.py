@@ -15,6 +15,7 @@ of a reply altogether when its one token is part of a multi-byte character (docs
 from __future__ import annotations
 
 import bisect
+import contextlib
 import itertools
 import math
 import unicodedata
@@ -22,7 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from hubbub.kernel.seeding import derive_seed
+from hubbub.kernel.seeding import NumpyStream, derive_seed
 from hubbub.llm.base import ChoiceRequest, Messages
 
 LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -48,11 +49,12 @@ class RenderedChoice:
 
 
 def option_order(request: ChoiceRequest) -> tuple[int, ...]:
+    """The shown order of the options: ``np.random.default_rng(seed).permutation(n)`` for the request's
+    derived "shuffle" seed, computed without building the Generator (:class:`NumpyStream`)."""
     n = len(request.options)
     if not request.shuffle:
         return tuple(range(n))
-    rng = np.random.default_rng(derive_seed(request.seed, "shuffle"))
-    return tuple(rng.permutation(n).tolist())
+    return tuple(NumpyStream(derive_seed(request.seed, "shuffle")).permutation(n))
 
 
 def render_choice(request: ChoiceRequest) -> RenderedChoice:
@@ -115,21 +117,38 @@ def letter_distribution(rendered: RenderedChoice, letter_logprobs: dict[str, flo
 
 def sample_pick(request: ChoiceRequest, rendered: RenderedChoice, shown_probs: list[float]) -> tuple[int, tuple[float, ...]]:
     """Temper and sample the shown distribution; return (option index, probs in request order)."""
-    probs = np.asarray(shown_probs, dtype=float)
-    if request.temperature <= 0:
-        tempered = np.zeros_like(probs)
-        tempered[int(np.argmax(probs))] = 1.0
-    else:
-        with np.errstate(divide="ignore"):
-            logits = np.log(probs) / request.temperature
-        logits -= np.max(logits)
-        tempered = np.exp(logits)
-        tempered /= tempered.sum()
-    shown = draw(np.random.default_rng(derive_seed(request.seed, "sample")), tempered)
+    probs = [float(p) for p in shown_probs]
+    shown = seeded_draw(derive_seed(request.seed, "sample"), tempered(probs, request.temperature))
     in_request_order = [0.0] * len(request.options)
     for k, option_index in enumerate(rendered.order):
-        in_request_order[option_index] = float(probs[k])
+        in_request_order[option_index] = probs[k]
     return rendered.order[shown], tuple(in_request_order)
+
+
+def tempered(probs: list[float], temperature: float) -> list[float]:
+    """``probs`` raised to ``1 / temperature`` and renormalised (one-hot on the first maximum when
+    ``temperature <= 0``). The same numpy operations as always, so the same values; numpy's error state
+    is only switched (a costly context) when a zero probability would warn."""
+    array = np.array(probs, dtype=float)
+    if temperature <= 0:
+        hot = [0.0] * len(probs)
+        hot[int(np.argmax(array))] = 1.0
+        return hot
+    with np.errstate(divide="ignore") if 0.0 in probs else contextlib.nullcontext():
+        logits = np.log(array) / temperature
+    logits -= logits.max()
+    weights = np.exp(logits)
+    weights /= weights.sum()
+    return weights.tolist()
+
+
+def seeded_draw(seed: int, p: list[float]) -> int:
+    """``draw(np.random.default_rng(seed), np.array(p))`` with the generator's one ``random()`` draw
+    computed by :class:`NumpyStream` (a distribution that ``draw`` would hand to numpy still goes there)."""
+    cdf = _checked_cdf(p)
+    if cdf is None:
+        return draw(np.random.default_rng(seed), np.array(p))
+    return bisect.bisect_right(cdf, NumpyStream(seed).random())
 
 
 def draw(rng: np.random.Generator, p: np.ndarray) -> int:
@@ -137,11 +156,18 @@ def draw(rng: np.random.Generator, p: np.ndarray) -> int:
     time on the scripted backend): numpy's own algorithm, the cumulative sums in order normalised by
     the last, searched with one ``rng.random()`` draw, so the pick and the generator's state are the
     same. A ``p`` that those checks might refuse goes to ``rng.choice`` and is refused as before."""
-    values = p.tolist()
+    cdf = _checked_cdf(p.tolist())
+    if cdf is None:
+        return int(rng.choice(len(p), p=p))
+    return bisect.bisect_right(cdf, rng.random())
+
+
+def _checked_cdf(values: list[float]) -> list[float] | None:
+    """The cumulative sums normalised by the last, or None where ``rng.choice`` might refuse ``values``."""
     cdf = list(itertools.accumulate(values))
     if not (cdf and all(x >= 0.0 for x in values) and abs(cdf[-1] - 1.0) <= 1e-9):
-        return int(rng.choice(len(p), p=p))
-    return bisect.bisect_right([c / cdf[-1] for c in cdf], rng.random())
+        return None
+    return [c / cdf[-1] for c in cdf]
 
 
 def parse_letter(text: str, rendered: RenderedChoice) -> str | None:

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from hubbub.errors import ConfigError, DataError
-from hubbub.llm.base import Backend, ChoiceRequest, ChoiceResult, GenerateRequest, GenerateResult, request_payload
+from hubbub.llm.base import Backend, ChoiceRequest, ChoiceResult, GenerateRequest, GenerateResult, request_json
 
 HOUR = 3600.0
 
@@ -168,7 +168,7 @@ def attach(sim: Any, parent: ParentRecord, at_h: float, gated: bool = True) -> G
         on_call(key, request, result)
         if result.stats.cache_hit and key in replies.from_parent:
             replies.from_parent.discard(key)
-            sim.store.record_call(key, request_payload(request), result)
+            sim.store.record_call(key, request_json(request), result)
 
     llm.on_call = record
     return gate

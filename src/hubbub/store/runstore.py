@@ -19,7 +19,7 @@ import sqlite3
 import threading
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterable, Iterator
 
 from hubbub.errors import DataError, SchedulingError
 from hubbub.store import schema
@@ -53,8 +53,13 @@ def canonical_json(value: Any) -> str:
     return _ENCODER.encode(value)
 
 
+_PLAIN_CELLS = frozenset({str, int, float, bool, bytes, type(None)})  # stored as they are (exact type)
+
+
 def _cell(value: Any) -> Any:
     """A Python value as an SQLite cell: containers become canonical JSON, numpy scalars plain."""
+    if type(value) in _PLAIN_CELLS:
+        return value
     if isinstance(value, (dict, list, tuple)):
         return canonical_json(value)
     if hasattr(value, "item") and not isinstance(value, (str, bytes)):
@@ -171,6 +176,13 @@ class RunStore:
             sql = self._insert_sql(table, tuple(row))
             self._pending.setdefault(sql, []).append(tuple(_cell(v) for v in row.values()))
 
+    def insert_many(self, table: str, columns: tuple[str, ...], rows: Iterable[tuple[Any, ...]]) -> int:
+        """Add rows of plain cells in ``columns`` order (a generator: nothing buffered) after the buffered ones."""
+        with self._lock:
+            self.flush()
+            with self._write_guard(table):
+                return self._conn.executemany(self._insert_sql(table, tuple(columns)), rows).rowcount
+
     def update(self, table: str, key_column: str, key: Any, changes: dict[str, Any]) -> int:
         """Change columns of the rows whose ``key_column`` equals ``key``; returns how many changed."""
         with self._lock:
@@ -184,10 +196,10 @@ class RunStore:
                 cursor = self._conn.execute(sql, (*(_cell(v) for v in changes.values()), _cell(key)))
             return cursor.rowcount
 
-    def record_call(self, key: str, request_payload: dict[str, Any], result: Any) -> None:
+    def record_call(self, key: str, request: dict[str, Any] | str, result: Any) -> None:
         """Record one LLM answer (a ChoiceResult or GenerateResult): telemetry always, the reply only
-        when it succeeded, so failed calls are never replayed."""
-        rows = call_rows(key, canonical_json(request_payload), result, canonical_json)
+        when it succeeded, so failed calls are never replayed. ``request``: the payload or its canonical JSON."""
+        rows = call_rows(key, request if isinstance(request, str) else canonical_json(request), result, canonical_json)
         with self._lock:
             self._pending.setdefault(self._insert_sql("llm_calls", CALL_COLUMNS), []).extend(rows)
             self._keys.note(key, rows)
