@@ -175,3 +175,18 @@ def test_bad_parameters_raise_config_error_naming_the_parameter(kwargs, name):
     message = str(info.value)
     assert f"AccessDensity.{name} = " in message and "must be" in message or "A > 1" in message
     assert repr(next(iter(kwargs.values()))) in message
+
+
+@pytest.mark.parametrize("params", PARAMS + [(800.0, 3.0, 0.5, 16.0), (1e-9, 2.0, 0.5, 16.0)])
+def test_ppf_of_one_number_is_the_array_forms_float_bit_for_bit(params):
+    """ppf of a scalar takes a shortcut (only the piece the number falls in, issue 16); it must give the
+    very float the array form gives for that one number (as it did for a scalar before), at the joins
+    between pieces too. (A longer array may differ in the last bit: its Newton steps stop together.)"""
+    d = AccessDensity(*params)
+    m1, m2, _ = (mass / d.normaliser for mass in d._masses)
+    joins = [m1, m1 + m2, np.nextafter(m1, 0.0), np.nextafter(m1 + m2, 1.0), np.nextafter(1.0, 0.0)]
+    qs = [*np.random.default_rng(5).random(2000), 0.0, 1.0, 0.5, 1e-300, *joins]
+    array = np.array([d._ppf_array(np.array([q]))[0] for q in qs])
+    assert np.array([d.ppf(float(q)) for q in qs]).tobytes() == array.tobytes()
+    assert np.concatenate([d.ppf(np.array([q])) for q in qs]).tobytes() == array.tobytes()
+    assert all(math.isnan(d.ppf(q)) for q in (-0.1, 1.5, math.nan))

@@ -177,6 +177,13 @@ class AccessDensity:
         """The exact inverse of cdf: closed forms on the exponential and power-law pieces, and a
         safeguarded Newton iteration on the analytic cubic CDF of the peak. NaN for q outside [0, 1]."""
         q = np.asarray(q, dtype=float)
+        if q.size == 1:  # one number (a scalar, or an array of one): only the piece it falls in
+            one = self._ppf_one(float(q.reshape(-1)[0]))
+            return one if q.ndim == 0 else np.full(q.shape, one)
+        return self._ppf_array(q)
+
+    def _ppf_array(self, q: np.ndarray) -> np.ndarray | float:
+        """ppf of an array: every piece's inverse evaluated on all of it, the right one picked."""
         m1, m2, _ = self._masses
         mass = np.clip(q, 0.0, 1.0) * self.normaliser
         with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
@@ -188,6 +195,41 @@ class AccessDensity:
         t = np.clip(t, 0.0, self.horizon)
         t = np.where(q >= 1.0, self.horizon, t)
         return _out(np.where((q >= 0) & (q <= 1), t, np.nan))
+
+    def _ppf_one(self, q: float) -> float:
+        """ppf of one number: the same operations as :meth:`_ppf_array` on an array of that one number,
+        on the one piece ``q`` falls in (the array form evaluates all three), so the same float comes out."""
+        if not 0.0 <= q <= 1.0:
+            return math.nan
+        if q >= 1.0:
+            return self.horizon
+        m1, m2, _ = self._masses
+        mass = q * self.normaliser
+        with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+            if mass < m1:
+                t = self._invert_exp(np.float64(mass))
+            elif mass < m1 + m2:
+                t = self._tm + self._invert_quad_one(min(max(mass - m1, 0.0), m2))
+            else:
+                t = self._invert_tail(np.float64(max(mass - m1 - m2, 0.0)))
+        return float(np.clip(t, 0.0, self.horizon))
+
+    def _invert_quad_one(self, mass: float) -> float:
+        """:meth:`_invert_quad` for one number, step for step in Python floats (the same IEEE operations)."""
+        width = max(self._b2 - self._tm, 0.0)
+        lo, hi, u = 0.0, width, min(mass, width)
+        tolerance = 2.0 * float(np.finfo(float).eps) * max(width, 1.0)
+        for _ in range(100):
+            g = self._quad_integral(u) - mass
+            lo, hi = (u if g < 0 else lo), (u if g > 0 else hi)
+            nxt = u - g / self._quad_density(u)
+            nxt = 0.5 * (lo + hi) if nxt < lo or nxt > hi else nxt
+            nxt = u if g == 0 else nxt
+            done = abs(nxt - u) <= tolerance
+            u = nxt
+            if done:
+                break
+        return u
 
     def _invert_exp(self, mass: np.ndarray) -> np.ndarray:
         """Solve exp(A(t-T_m)) (1 - exp(-A t)) / A = mass for t in [0, T_m]."""

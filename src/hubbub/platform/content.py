@@ -8,6 +8,11 @@ the round it was published at (feed posts) and the simulated times from which it
 which it is hidden. Reactions (likes, views, topic reposts, marks a registered action leaves) are
 sorted lists of visibility times, so a count is a pure function of the observer's time ``t``.
 
+Every write is also noted with the observer time from which it can change what a read sees (a post's
+``visible_at``, a reaction's time, a hide's or a label's ``from_time``; ``-inf`` for a change no time
+filters), so a surface can tell that a read at ``t`` is unchanged when no write since it is noted at or
+before ``t`` and touches what it reads (:meth:`ContentStore.stamp`, :meth:`ContentStore.writes_since`).
+
 Ids are global, in commit order. A surface numbers its own posts (the follow feed's post ids, the
 hub's comment and reply ids) and keeps the global ids of its posts; the ``local`` column holds each
 post's number on its surface. While one surface writes the store, both numberings coincide.
@@ -34,6 +39,9 @@ FEED_SURFACE, HUB_SURFACE, SOCIAL_SURFACE = range(len(SURFACES))
 PLATFORM = -1
 """The author index of posts the platform itself publishes (the topic, the hub post in the feed)."""
 NEVER = math.inf
+WRITES_KEPT = 4096
+"""How many of the latest writes the store keeps at least; for an older stamp :meth:`ContentStore.writes_since`
+answers None (a surface then repeats its reads)."""
 
 
 class ContentStore:
@@ -53,6 +61,9 @@ class ContentStore:
         self._author_index: dict[str, int] = {}
         self._reactions: dict[tuple[str, Hashable], list[float]] = {}
         self._labels: dict[int, list[tuple[float, str]]] = {}
+        self._timed: dict[str, _Reactions] = {}
+        self._writes: list[tuple[float, tuple[str, Hashable] | None]] = []
+        self._writes_dropped = 0
         for name in authors:
             self.author_index(name)
 
@@ -115,6 +126,7 @@ class ContentStore:
             np.add.at(self._cols["reposts"], reposted, 1)
         self.texts.extend(texts)
         self.n += count
+        self.note_write(-NEVER if reposted.size else visible_at)
         return ids
 
     def add_one(self, author: int, parent: int, kind: int, text: str, *, surface: int, local: int,
@@ -130,22 +142,54 @@ class ContentStore:
         a surface uses), visible from ``visible_at``; returns how many of that kind ``key`` has now."""
         times = self._reactions.setdefault((kind, key), [])
         bisect.insort(times, visible_at)
+        if isinstance(key, (int, np.integer)):
+            self._timed.setdefault(kind, _Reactions()).append(int(key), visible_at)
+        self.note_write(visible_at, (kind, key))
         return len(times)
 
     def hide(self, post_id: int, from_time: float) -> None:
         """Hide the post from ``from_time`` on (censorship, moderation)."""
         hidden = self._cols["hidden_from"]
         hidden[post_id] = min(float(hidden[post_id]), from_time)
+        self.note_write(from_time)
 
     def label(self, post_id: int, text: str, from_time: float) -> None:
         """Attach a community note / warning label, shown with the post from ``from_time`` on."""
         self._labels.setdefault(post_id, []).append((from_time, text))
+        self.note_write(from_time)
+
+    def note_write(self, at: float, reaction: tuple[str, Hashable] | None = None) -> None:
+        """Note a write that can change reads at observer times ``>= at``: a reaction ``(kind, key)``, or
+        (None) a post, hide or label, or a surface's own state (the hub's ranker, with ``at = -inf``).
+        A time that is not a number counts as ``-inf``."""
+        self._writes.append((at if at >= -NEVER else -NEVER, reaction))
+        if len(self._writes) > 2 * WRITES_KEPT:
+            del self._writes[:WRITES_KEPT]
+            self._writes_dropped += WRITES_KEPT
+
+    def stamp(self) -> int:
+        """How many writes the store has had; hand it to :meth:`writes_since` later."""
+        return self._writes_dropped + len(self._writes)
+
+    def writes_since(self, stamp: int) -> list[tuple[float, tuple[str, Hashable] | None]] | None:
+        """The writes since ``stamp`` as ``(time, reaction or None)``, as :meth:`note_write` noted them;
+        None when the stamp is older than the writes kept."""
+        start = stamp - self._writes_dropped
+        return self._writes[start:] if start >= 0 else None
 
     # ---- reads (pure functions of t) ----
 
     def reactions(self, kind: str, key: Hashable, t: float) -> int:
         """How many reactions of ``kind`` on ``key`` are visible at ``t``."""
         return bisect.bisect_right(self._reactions.get((kind, key), ()), t)
+
+    def reaction_counts(self, kind: str, post_ids: np.ndarray, t: float) -> np.ndarray:
+        """:meth:`reactions` for many integer keys at once: how many reactions of ``kind`` on each of
+        ``post_ids`` are visible at ``t`` (an int64 array, in the given order)."""
+        timed = self._timed.get(kind)
+        if timed is None:
+            return np.zeros(len(post_ids), dtype=np.int64)
+        return timed.counts(np.asarray(post_ids, dtype=np.int64), t)
 
     def visible(self, post_ids: Sequence[int], t: float) -> list[int]:
         """The posts among ``post_ids`` visible at ``t``, in the given order."""
@@ -160,3 +204,26 @@ class ContentStore:
     def label_at(self, post_id: int, t: float) -> str:
         """The labels attached to the post by ``t``, joined by " / " ("" without any)."""
         return " / ".join(text for at, text in self._labels.get(post_id, ()) if at <= t)
+
+
+class _Reactions:
+    """The reactions of one kind on integer keys as two growable columns (key, time), in write order."""
+
+    def __init__(self) -> None:
+        self.n = 0
+        self.keys = np.zeros(64, dtype=np.int64)
+        self.times = np.zeros(64, dtype=np.float64)
+
+    def append(self, key: int, at: float) -> None:
+        """One more reaction on ``key`` visible from ``at``."""
+        if self.n == self.keys.size:
+            self.keys = np.concatenate([self.keys, np.zeros_like(self.keys)])
+            self.times = np.concatenate([self.times, np.zeros_like(self.times)])
+        self.keys[self.n], self.times[self.n] = key, at
+        self.n += 1
+
+    def counts(self, keys: np.ndarray, t: float) -> np.ndarray:
+        """How many reactions on each of ``keys`` are visible at ``t``: those whose time is ``<= t``,
+        as ``bisect_right`` counts them in each key's sorted list."""
+        seen = np.sort(self.keys[: self.n][self.times[: self.n] <= t])
+        return np.searchsorted(seen, keys, "right") - np.searchsorted(seen, keys, "left")

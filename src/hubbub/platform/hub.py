@@ -9,18 +9,26 @@ record use) and keeps the store ids of each.
 Everything on the hub carries the simulated time at which it becomes visible. Every read takes the
 observer's time ``t`` and sees only what is visible at ``t``: a comment written at ``t`` (visible when
 its writing ends) is never seen by a session observing before then. Reads return immutable values so
-a speculative computation can be validated by repeating them (see :mod:`hubbub.kernel.views`).
+a speculative computation can be validated by repeating them (see :mod:`hubbub.kernel.views`); a read
+at ``t`` that no write since has touched at or before ``t`` is known unchanged without repeating it
+(:meth:`Hub.unchanged_since`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import chain
+from typing import Callable, Hashable
 
 import numpy as np
 
 from hubbub.platform.content import COMMENT, HUB_SURFACE, NEVER, PLATFORM, REPLY, TOPIC, ContentStore
 
 __all__ = ["NEVER", "CommentView", "Hub", "ReplyView"]
+
+READ_TIME_ARG = {"counts": 0, "ranked_comments": 0, "comment_page": 0, "comment_detail": 0,
+                 "visible_items": 0, "marks": 2}
+"""Each read method of the hub and the position of its observer time ``t`` among its arguments."""
 
 
 @dataclass(frozen=True)
@@ -58,7 +66,10 @@ class Hub:
         self.replies: list[int] = []
         """The store id of each reply, by reply id."""
         self._replies_of: list[list[int]] = []
-        self.ranker = "likes"
+        self._reply_posts_of: list[list[int]] = []
+        """The store ids of each comment's replies, by comment id."""
+        self._comment_posts = np.zeros(0, dtype=np.int64)
+        self._ranker = "likes"
 
     # ---- writes (commit time only) ----
 
@@ -71,6 +82,7 @@ class Hub:
                                                 surface=HUB_SURFACE, local=cid, created_at=created_at,
                                                 visible_at=visible_at, hidden=hidden))
         self._replies_of.append([])
+        self._reply_posts_of.append([])
         return cid
 
     def add_reply(self, comment_id: int, author: str, text: str, created_at: float, visible_at: float,
@@ -81,6 +93,7 @@ class Hub:
                                                text, surface=HUB_SURFACE, local=rid, created_at=created_at,
                                                visible_at=visible_at, hidden=hidden))
         self._replies_of[comment_id].append(rid)
+        self._reply_posts_of[comment_id].append(self.replies[rid])
         return rid
 
     def like_topic(self, visible_at: float) -> None:
@@ -116,11 +129,17 @@ class Hub:
         """Attach a community note / warning label, shown with the comment from ``from_time`` on."""
         self.store.label(self.comments[comment_id], text, from_time)
 
+    @property
+    def ranker(self) -> str:
+        """How comments are ranked: 'likes' (TrendSim) or 'recent' (newest first); see :meth:`set_ranker`."""
+        return self._ranker
+
     def set_ranker(self, ranker: str) -> None:
-        """'likes' (TrendSim) or 'recent' (newest first)."""
+        """'likes' (TrendSim) or 'recent' (newest first); changes every read, at any time."""
         if ranker not in ("likes", "recent"):
             raise ValueError(f"unknown comment ranker {ranker!r}")
-        self.ranker = ranker
+        self._ranker = ranker
+        self.store.note_write(-NEVER)
 
     def hide_comment(self, comment_id: int, from_time: float) -> None:
         """Hide comment ``comment_id`` from ``from_time`` on."""
@@ -138,26 +157,31 @@ class Hub:
 
     def ranked_comments(self, t: float) -> tuple[CommentView, ...]:
         """Visible comments ranked by likes at ``t`` (ties: earlier first)."""
-        return tuple(self._comment_view(c, t) for c in self._ranked_ids(t))
+        return self._views(self._ranked_ids(t).tolist(), t)
 
     def comment_page(self, t: float, page: int, per_page: int) -> tuple[tuple[CommentView, ...], bool]:
         """Comments on page ``page`` (0-based) and whether more pages follow."""
         ranked = self._ranked_ids(t)
         start = page * per_page
-        shown = tuple(self._comment_view(c, t) for c in ranked[start:start + per_page])
-        return shown, len(ranked) > start + per_page
+        return self._views(ranked[start:start + per_page].tolist(), t), len(ranked) > start + per_page
 
-    def _ranked_ids(self, t: float) -> list[int]:
+    def _ranked_ids(self, t: float) -> np.ndarray:
         """The ids of the comments visible at ``t`` in the hub's ranking ('likes': most liked first, then
         earlier visible, then lower id; 'recent': latest visible first, then higher id)."""
-        shown = self._visible(self.comments, t)
-        posts = [self.comments[c] for c in shown]
-        visible_at = self.store.col("visible_at")[posts].tolist() if posts else []
-        if self.ranker == "recent":
-            keys = [(-at, -c) for at, c in zip(visible_at, shown)]
-        else:
-            keys = [(-self._likes(p, t), at, c) for p, at, c in zip(posts, visible_at, shown)]
-        return [c for _, c in sorted(zip(keys, shown))]
+        posts = self._comment_post_ids()
+        visible_at = self.store.col("visible_at")[posts]
+        shown = np.flatnonzero((visible_at <= t) & (t < self.store.col("hidden_from")[posts]))
+        at = visible_at[shown]
+        if self._ranker == "recent":
+            return shown[np.lexsort((-shown, -at))]
+        likes = self.store.reaction_counts("like", posts[shown], t)
+        return shown[np.lexsort((shown, at, -likes))]
+
+    def _comment_post_ids(self) -> np.ndarray:
+        """The store ids of the comments, by comment id, as an array (rebuilt when comments were added)."""
+        if self._comment_posts.size != len(self.comments):
+            self._comment_posts = np.asarray(self.comments, dtype=np.int64)
+        return self._comment_posts
 
     def comment_detail(self, t: float, comment_id: int, per_page: int) -> tuple[CommentView | None, tuple[ReplyView, ...]]:
         """A comment and its first ``per_page`` visible replies (oldest first), or None if hidden."""
@@ -169,7 +193,7 @@ class Hub:
         replies.sort(key=lambda r: (visible_at[self.replies[r]], r))
         views = tuple(ReplyView(r, self.store.texts[self.replies[r]], self._likes(self.replies[r], t))
                       for r in replies[:per_page])
-        return self._comment_view(comment_id, t), views
+        return self._views([comment_id], t)[0], views
 
     def visible_items(self, t: float) -> tuple[tuple[str, int, str], ...]:
         """Every comment and reply visible at ``t`` as (type, id, text); what a moderation sweep reviews."""
@@ -191,8 +215,48 @@ class Hub:
     def _likes(self, post_id: int, t: float) -> int:
         return self.store.reactions("like", post_id, t)
 
-    def _comment_view(self, comment_id: int, t: float) -> CommentView:
+    def _views(self, comment_ids: list[int], t: float) -> tuple[CommentView, ...]:
+        """The views of ``comment_ids`` at ``t``, in that order."""
+        replies = self._visible_replies(comment_ids, t)
+        return tuple(self._comment_view(c, t, n) for c, n in zip(comment_ids, replies))
+
+    def _comment_view(self, comment_id: int, t: float, replies: int) -> CommentView:
         post = self.comments[comment_id]
-        n_replies = len(self._visible([self.replies[r] for r in self._replies_of[comment_id]], t))
-        return CommentView(comment_id, self.store.texts[post], self._likes(post, t), n_replies,
+        return CommentView(comment_id, self.store.texts[post], self._likes(post, t), replies,
                            self.store.label_at(post, t))
+
+    def _visible_replies(self, comment_ids: list[int], t: float) -> list[int]:
+        """How many replies to each of ``comment_ids`` are visible at ``t``."""
+        lists = [self._reply_posts_of[c] for c in comment_ids]
+        posts = np.fromiter(chain.from_iterable(lists), dtype=np.int64)
+        owner = np.repeat(np.arange(len(lists)), [len(own) for own in lists])
+        store = self.store
+        shown = (store.col("visible_at")[posts] <= t) & (t < store.col("hidden_from")[posts])
+        return np.bincount(owner[shown], minlength=len(lists)).tolist()
+
+    # ---- validating recorded reads (see hubbub.kernel.views) ----
+
+    def read_stamp(self) -> int:
+        """A mark of the hub's writes so far, recorded with each read."""
+        return self.store.stamp()
+
+    def unchanged_since(self, stamp: int, name: str, args: tuple) -> bool:
+        """True when read ``name(*args)``, made at ``stamp``, is known to give the same result now: no
+        write since that it depends on is noted at or before its observer time. False means: repeat
+        the read to know. ``counts`` depends on the topic's reactions only, ``marks`` on its item's
+        marks only, every other read on everything but those."""
+        position = READ_TIME_ARG.get(name)
+        writes = self.store.writes_since(stamp) if position is not None and position < len(args) else None
+        if writes is None:
+            return False
+        t, depends = args[position], self._depends(name, args)
+        return all(at > t or not depends(reaction) for at, reaction in writes)
+
+    def _depends(self, name: str, args: tuple) -> Callable[[tuple[str, Hashable] | None], bool]:
+        """Whether read ``name(*args)`` depends on a write of ``reaction`` (None: a post, hide, label, ranker)."""
+        topic = self.topic_post
+        if name == "counts":
+            return lambda reaction: reaction is not None and reaction[1] == topic
+        if name == "marks":
+            return lambda reaction: reaction is not None and reaction[1] == ("hub", topic, args[1])
+        return lambda reaction: reaction is None or (type(reaction[1]) is not tuple and reaction[1] != topic)
