@@ -71,7 +71,9 @@ def _bookmark(hub, acted):
 
 
 def _run(tmp_path, concurrency: int):
-    sc = small_scenario(run__concurrency=concurrency, trendsim__hub={"extra_actions": ["test_bookmark"]})
+    # 30 users: enough Main pages that the scripted backend's draws pick the registered action
+    sc = small_scenario(run__concurrency=concurrency, trendsim__population={"size": 30},
+                        trendsim__hub={"extra_actions": ["test_bookmark"]})
     Simulation(sc, tmp_path / f"c{concurrency}").run()
     events = load_run(tmp_path / f"c{concurrency}").events
     return [(e.kind, e.agent_id, e.time, e.data) for e in events.itertuples() if e.kind != "run_end"]
