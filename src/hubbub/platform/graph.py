@@ -87,6 +87,7 @@ class FollowGraph:
         self._follows: sparse.csr_array | None = None
         self._in: np.ndarray | None = None
         self._out: np.ndarray | None = None
+        self._mutual: np.ndarray | None = None
         self.dropped: dict[str, int] = dict(dropped or {"self_loops": 0, "duplicate_edges": 0})
 
     @classmethod
@@ -201,18 +202,13 @@ class FollowGraph:
         return i != j and self.has_follow(i, j) and self.has_follow(j, i)
 
     def mutual_mask(self) -> np.ndarray:
-        """For each stored edge, in CSR order, whether it is reciprocated. Vectorised: the sorted edge
-        keys ``row*n + col`` are searched for the reversed keys ``col*n + row``."""
-        n, d = np.int64(self.n_nodes), self._delivery
-        if d.nnz == 0:
-            return np.zeros(0, dtype=bool)
-        rows = np.repeat(np.arange(self.n_nodes, dtype=np.int64), self.in_degree())
-        cols = d.indices.astype(np.int64)
-        keys = rows * n + cols
-        reverse = cols * n + rows
-        del rows, cols
-        pos = np.minimum(np.searchsorted(keys, reverse), keys.size - 1)
-        return keys[pos] == reverse
+        """For each stored edge, in CSR order, whether it is reciprocated (read-only, computed once: the
+        graph does not change). The edges' 1-based positions are multiplied elementwise with the
+        transposed matrix, so the positions of reciprocated edges survive (sparse C++ code, O(edges))."""
+        if self._mutual is None:
+            self._mutual = _reciprocated(self._delivery)
+            self._mutual.flags.writeable = False
+        return self._mutual
 
     # ------------------------------------------------------------------ S3 user classes
     def classify_users(
@@ -305,6 +301,16 @@ class FollowGraph:
 
     def __repr__(self) -> str:
         return f"FollowGraph(n_nodes={self.n_nodes}, n_edges={self.n_edges})"
+
+
+def _reciprocated(d: sparse.csr_array) -> np.ndarray:
+    """Per edge of ``d`` in CSR order, whether ``d`` also holds the reversed edge."""
+    mask = np.zeros(d.nnz, dtype=bool)
+    if d.nnz:
+        positions = sparse.csr_array((np.arange(1, d.nnz + 1, dtype=np.int64), d.indices, d.indptr), shape=d.shape)
+        both = positions.multiply(sparse.csr_array(d.T)).tocsr()
+        mask[both.data - 1] = True
+    return mask
 
 
 def _plain(value: Any) -> Any:

@@ -57,7 +57,7 @@ def for_graph(iv: Intervention, kind: str) -> bool:
 
 def check(scenario: Any, ids: list[str], graph: Any) -> None:
     """Refuse, before the run starts, what the graph world cannot do and every unknown user or edge."""
-    known = {a: i for i, a in enumerate(ids)}
+    known = {a: i for i, a in enumerate(ids)} if scenario.interventions else {}  # a dict of every user costs
     llm_only = scenario.kind == "s3"
     for k, iv in enumerate(scenario.interventions):
         where = f"interventions.{k}"

@@ -8,7 +8,7 @@ or newly aware users in one round) are one event holding arrays, plus one projec
 from __future__ import annotations
 
 import math
-from typing import Any, Mapping
+from typing import Any, Iterator, Mapping
 
 import numpy as np
 
@@ -20,20 +20,44 @@ from hubbub.runtime.s3 import graph_sample
 CHANNELS = SOURCES + ("seed",)
 
 
+AGENT_COLUMNS = ("agent_id", "role", "grp", "profile")
+POST_COLUMNS = ("post_id", "author", "kind", "parent_id", "root_id", "text", "step", "time", "emotion", "attitude",
+                "policy", "seq")
+AWARE_COLUMNS = ("agent", "step", "time", "channel", "post_id", "via", "seq")
+ROW_CHUNK = 65_536
+"""Rule users whose rows are made from the columns at once (bounds the Python objects alive)."""
+
+
 def agent_rows(world: Any) -> list[tuple[str, dict[str, Any]]]:
-    """One ``agents`` row per user: policy, S3 user class, camp, degrees and (LLM users) the persona."""
+    """The ``agents`` rows, one per user: policy, S3 user class, camp, degrees and (LLM users) the persona.
+
+    Rule users' rows go to the run record at once (``insert_many`` fed from the graph's columns, their
+    profile JSON written by a template, the same text canonical JSON gives); the LLM users' rows are
+    returned, for the run to insert with its other setup rows."""
+    rule = np.flatnonzero(~world.inp.is_llm)
+    world.rec.store.insert_many("agents", AGENT_COLUMNS, rule_agent_rows(world, rule))
+    return [("agents", _llm_agent_row(world, world.users[i])) for i in np.flatnonzero(world.inp.is_llm).tolist()]
+
+
+def rule_agent_rows(world: Any, users: np.ndarray) -> Iterator[tuple[str, str, str, str]]:
+    """The ``agents`` rows of rule users ``users``, as cells in :data:`AGENT_COLUMNS` order."""
     inp, g = world.inp, world.graph
     followers, followees = g.in_degree(), g.out_degree()
-    rows = []
-    for i, agent in enumerate(world.ids):
-        profile: dict[str, Any] = {"index": i, "policy": "llm" if inp.is_llm[i] else "rule",
-                                   "camp": int(inp.camps[i]), "followers": int(followers[i]),
-                                   "followees": int(followees[i])}
-        user = world.users.get(i)
-        if user is not None:
-            profile.update(description=user.profile, group=user.group, demographics=_demo(user.demographics))
-        rows.append(("agents", {"agent_id": agent, "role": "user", "grp": str(inp.classes[i]), "profile": profile}))
-    return rows
+    for start in range(0, users.size, ROW_CHUNK):
+        part = users[start: start + ROW_CHUNK]
+        for i, grp, camp, fr, fe in zip(part.tolist(), inp.classes[part].tolist(), inp.camps[part].tolist(),
+                                        followers[part].tolist(), followees[part].tolist()):
+            profile = f'{{"camp":{camp},"followees":{fe},"followers":{fr},"index":{i},"policy":"rule"}}'
+            yield world.ids[i], "user", grp, profile
+
+
+def _llm_agent_row(world: Any, user: Any) -> dict[str, Any]:
+    i = user.index
+    profile: dict[str, Any] = {"index": i, "policy": "llm", "camp": int(world.inp.camps[i]),
+                               "followers": int(world.graph.in_degree()[i]),
+                               "followees": int(world.graph.out_degree()[i]), "description": user.profile,
+                               "group": user.group, "demographics": _demo(user.demographics)}
+    return {"agent_id": world.ids[i], "role": "user", "grp": str(world.inp.classes[i]), "profile": profile}
 
 
 def _demo(demo: Any) -> dict[str, Any]:
@@ -106,12 +130,18 @@ def posts_event(world: Any, ids: np.ndarray, t: float) -> None:
                                                  "parents": parent.tolist(), "kinds": [KINDS[k] for k in kind.tolist()]})
     root, step = posts.col("root")[ids], posts.col("step")[ids]
     emo, att = posts.col("emotion")[ids], posts.col("attitude")[ids]
-    for j, pid in enumerate(ids.tolist()):
-        world.rec.row("s3_posts", {
-            "post_id": pid, "author": _author(world, int(author[j])), "kind": KINDS[int(kind[j])],
-            "parent_id": int(parent[j]) if parent[j] >= 0 else None, "root_id": int(root[j]),
-            "text": posts.texts[pid], "step": int(step[j]), "time": t, "emotion": EMOTION_LEVELS[int(emo[j])],
-            "attitude": ATTITUDES[int(att[j])], "policy": str(policy[j]), "seq": seq})
+    rows = ((pid, _author(world, a), KINDS[k], p if p >= 0 else None, r, posts.texts[pid], s, t, EMOTION_LEVELS[e],
+             ATTITUDES[at], pol, seq)
+            for pid, a, k, p, r, s, e, at, pol in zip(ids.tolist(), author.tolist(), kind.tolist(), parent.tolist(),
+                                                      root.tolist(), step.tolist(), emo.tolist(), att.tolist(),
+                                                      policy.tolist()))
+    _rows(world, "s3_posts", POST_COLUMNS, rows)
+
+
+def _rows(world: Any, table: str, columns: tuple[str, ...], rows: Iterator[tuple[Any, ...]]) -> None:
+    """Projection rows of the event just recorded, written at once (skipped while a resume verifies)."""
+    if not world.rec.verifying:
+        world.rec.store.insert_many(table, columns, rows)
 
 
 def aware_event(world: Any, users: np.ndarray, posts: np.ndarray, sources: np.ndarray, step: int, t: float) -> None:
@@ -119,11 +149,12 @@ def aware_event(world: Any, users: np.ndarray, posts: np.ndarray, sources: np.nd
     channels = [CHANNELS[s] if s >= 0 else "seed" for s in sources.tolist()]
     seq = world.rec.event(t, "s3_aware", None, {"step": step, "users": users.tolist(), "posts": posts.tolist(),
                                                  "channels": channels})
-    authors = world.posts.col("author")
-    for u, p, ch in zip(users.tolist(), posts.tolist(), channels):
-        via = _author(world, int(authors[p])) if p >= 0 else None
-        world.rec.row("s3_awareness", {"agent": world.ids[u], "step": step, "time": t, "channel": ch,
-                                       "post_id": p if p >= 0 else None, "via": via, "seq": seq})
+    posts = np.asarray(posts, dtype=np.int64)
+    via = np.full(posts.size, -1, dtype=np.int64)
+    via[posts >= 0] = world.posts.col("author")[posts[posts >= 0]]
+    rows = ((world.ids[u], step, t, ch, p if p >= 0 else None, _author(world, a) if p >= 0 else None, seq)
+            for u, p, ch, a in zip(users.tolist(), posts.tolist(), channels, via.tolist()))
+    _rows(world, "s3_awareness", AWARE_COLUMNS, rows)
 
 
 def curve(world: Any) -> dict[str, Any]:
