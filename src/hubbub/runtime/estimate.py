@@ -1,9 +1,10 @@
 """What a run will cost before it runs: LLM calls by kind, prompt and completion tokens, wall time.
 
 The method is a dry run: the scenario itself, at full size, with the scripted backend at zero latency,
-into a temporary folder; its ``llm_calls`` table gives the calls. The scripted backend's choices are not
-a real model's (it picks from hashed probabilities), so the branches a run takes, and with them the
-call counts, are an *estimate*. Prompt tokens are counted from the recorded requests as the memory
+into a temporary folder, at ``DRY_SEEDS`` consecutive seeds from the scenario's own; the mean of their
+``llm_calls`` tables gives the calls. The scripted backend's choices are not a real model's (it picks
+from hashed probabilities), so the branches a run takes, and with them the call counts, are an
+*estimate*; one seed alone can be a third off another's (the demo: 209 and 287 calls at seeds 7 and 8). Prompt tokens are counted from the recorded requests as the memory
 budget counts them (``count_tokens``: ~4 characters per English token); completion tokens are what the
 target backend is expected to write (see :func:`completion_tokens`). Wall time is the tokens over a
 server rate: one that is given, or the embedded model's measured rate. Huge scenarios are dry-run with a
@@ -25,6 +26,9 @@ EMBEDDED_TOKENS_PER_S = 181.0
 GENERATE_FILL = 0.9
 """Share of ``max_tokens`` a real model writes per generate call: 37.8-44.6 of 48 in ``hubbub bench
 tokens`` (docs/PERFORMANCE.md, tokens per call kind); the prompts ask for more than the cap."""
+
+DRY_SEEDS = 3
+"""Seeds dry-run (``run.seed``, ``run.seed + 1``, ...) and averaged: branches differ from seed to seed."""
 
 CAP_USERS = 500
 """Largest LLM population dry-run at full size; above it the dry run uses this many and scales up."""
@@ -85,11 +89,14 @@ def estimate(scenario: Any, tokens_per_s: float | None = None, cap_users: int = 
 
     if tokens_per_s is not None and not tokens_per_s > 0:
         raise ConfigError(f"--tokens-per-s {tokens_per_s}: expected a rate > 0 (prompt + completion tokens/s)")
+    import pandas as pd
+
     dry, scale, note = dry_scenario(scenario, cap_users)
     with tempfile.TemporaryDirectory(prefix="hubbub-estimate-") as folder:
-        calls = dry_run_calls(dry, Path(folder) / "run")
+        calls = pd.concat([dry_run_calls(reseeded(dry, dry.run.seed + k), Path(folder) / f"run-{k}")
+                           for k in range(DRY_SEEDS)], ignore_index=True)
     backend = scenario.llm.backend
-    kinds = tuple(_scaled(k, scale) for k in call_costs(calls, backend))
+    kinds = tuple(_scaled(k, scale / DRY_SEEDS) for k in call_costs(calls, backend))
     rate = None if backend == "scripted" else tokens_per_s or EMBEDDED_TOKENS_PER_S
     scripted = sum(k.calls for k in kinds) * scenario.llm.scripted_latency_s / max(scenario.run.concurrency, 1)
     return Estimate(backend, kinds, rate, scripted, note)
@@ -113,6 +120,11 @@ def dry_scenario(scenario: Any, cap_users: int) -> tuple[Any, float, str]:
         scale = users / cap_users
         note = f"dry run with {key} = {cap_users} of {users}, counts scaled x{scale:.3g}"
     return scenario_from_dict(data, "estimate"), scale, note
+
+
+def reseeded(scenario: Any, seed: int) -> Any:
+    """The same scenario at another ``run.seed``."""
+    return scenario.model_copy(update={"run": scenario.run.model_copy(update={"seed": seed})})
 
 
 def llm_population(scenario: Any) -> tuple[str, int]:
