@@ -125,6 +125,24 @@ def request_from_payload(payload: dict[str, Any]) -> ChoiceRequest | GenerateReq
                            float(payload.get("temperature", 0.8)))
 
 
+def commit_timing(run_dir: Path) -> dict[str, float | None]:
+    """When the run's first user step reached its record, against its slowest event (from the record's
+    ``timing`` meta fact, :mod:`hubbub.runtime.timing`): ``first_commit_s`` (wall seconds from the start
+    of the run, setup excluded, to its first commit of an agent's event, e.g. a user's step; None if it
+    committed none), ``slowest_event_s`` (the longest computation of one event, its chain of LLM calls)
+    and ``ratio`` of the two (the target of issue 16: <= 2)."""
+    from hubbub.store import load_run
+
+    timing = load_run(run_dir).meta.get("timing")
+    if not isinstance(timing, dict) or timing.get("started") is None:
+        raise ValueError(f"{run_dir}: the run record has no 'timing' fact in its meta table "
+                         "(written by runs of this version, as they end)")
+    first = None if timing.get("first_commit") is None else timing["first_commit"] - timing["started"]
+    slowest = timing.get("slowest_event_s")
+    ratio = first / slowest if first is not None and slowest else None
+    return {"first_commit_s": first, "slowest_event_s": slowest, "ratio": ratio}
+
+
 def user_activations(run_dir: Path) -> int:
     """How many user steps (one page observed and acted on) the run committed."""
     from hubbub.store import load_run

@@ -7,9 +7,11 @@ The same server is driven twice:
     fired at once, so only the server limits it.
 
 Both throughputs (requests/s, tokens/s) and their ratio are printed; the ratio says how much of the
-server's capacity the simulation leaves unused (target >= 0.9). Each phase gets a fresh engine with
-the same settings, so neither inherits the other's warm prefix cache. Two servers are measured: the
-embedded in-process llama.cpp engine and llama.cpp's OpenAI-compatible HTTP server on loopback
+server's capacity the simulation leaves unused (target >= 0.97, issue 16); phase (a)'s record also says
+when its first user step was committed, against its slowest event (target <= 2x, issue 16). Each
+phase gets a fresh engine with the same settings, so neither inherits the other's warm prefix cache.
+Two servers are measured: the embedded in-process llama.cpp engine and llama.cpp's OpenAI-compatible
+HTTP server on loopback
 (``start_server``), which stands for any OpenAI-compatible server; ``--backend openai --base-url URL
 --model NAME`` measures an external one (vLLM, ...) instead. With an external server the two phases
 share it, so phase (b) may find prefixes cached by phase (a).
@@ -26,7 +28,8 @@ from typing import Any
 import pandas as pd
 
 from hubbub.bench.report import Report
-from hubbub.bench.runs import recorded_calls, request_from_payload, timed_run, trendsim_scenario, workdir
+from hubbub.bench.runs import (commit_timing, recorded_calls, request_from_payload, timed_run, trendsim_scenario,
+                               workdir)
 from hubbub.llm.base import ChoiceRequest
 
 PARAMS: dict[str, tuple[Any, Any]] = {
@@ -41,6 +44,9 @@ PARAMS: dict[str, tuple[Any, Any]] = {
     "keep": (None, None),
 }
 BACKENDS = ("embedded", "openai", "scripted")
+STALL_S = 900.0
+"""A 2-core machine shared with other jobs can leave a loopback server's requests unanswered for minutes;
+throughput is measured, so the run waits instead of stopping (``llm.stall_s``)."""
 SCRIPTED_LATENCY_S = 0.005
 """The scripted backend (plumbing checks only) stands in for a server with this latency and no limit."""
 
@@ -81,6 +87,20 @@ def measure(name: str, params: dict[str, Any], report: Report, run_dir: Any) -> 
     run_tokens = _tokens(calls["prompt_tokens"], calls["completion_tokens"])
     raw_tokens = _tokens([s.prompt_tokens for s in raw_stats], [s.completion_tokens for s in raw_stats])
     _figures(report, name, timed, len(requests), raw_wall, run_tokens, raw_tokens, raw_stats)
+    timing_figures(report, name, run_dir)
+
+
+def timing_figures(report: Report, name: str, run_dir: Any) -> None:
+    """When phase (a)'s first agent event (a user's step) reached the record, against its slowest event
+    (issue 16: <= 2x)."""
+    timing = commit_timing(run_dir)
+    p = f"{name}_"
+    report.figure(p + "first_commit_s", timing["first_commit_s"], "s",
+                  f"{name}: (a) first commit of a user step after start")
+    report.figure(p + "slowest_event_s", timing["slowest_event_s"], "s", f"{name}: (a) slowest event (its LLM calls)")
+    ratio = report.figure(p + "first_commit_ratio", timing["ratio"], "", f"{name}: (a) first commit / slowest event")
+    if name != "scripted":
+        report.target(p + "first_commit_ratio", f"{name}: first commit after start / slowest event", "<=", 2.0, ratio)
 
 
 @contextlib.contextmanager
@@ -88,7 +108,8 @@ def serving(name: str, params: dict[str, Any]) -> Iterator[dict[str, Any]]:
     """The ``[llm]`` settings of a fresh server of kind ``name``; an HTTP server started here lives for
     the block. ``openai`` with ``base_url`` uses that external server (vLLM, ...) instead of starting one."""
     if name == "embedded":
-        yield {"backend": "embedded", "parallel": params["parallel"], "max_tokens": params["max_tokens"]}
+        yield {"backend": "embedded", "parallel": params["parallel"], "max_tokens": params["max_tokens"],
+               "stall_s": STALL_S}
     elif name == "scripted":
         yield {"backend": "scripted", "scripted_latency_s": SCRIPTED_LATENCY_S, "max_tokens": params["max_tokens"]}
     elif params.get("base_url"):
@@ -105,7 +126,7 @@ def serving(name: str, params: dict[str, Any]) -> Iterator[dict[str, Any]]:
 
 def _openai(urls: list[str], model: str, params: dict[str, Any]) -> dict[str, Any]:
     return {"backend": "openai", "base_urls": urls, "model": model, "max_tokens": params["max_tokens"],
-            "max_concurrency": params["concurrency"], "timeout_s": 600.0}
+            "max_concurrency": params["concurrency"], "timeout_s": 600.0, "stall_s": STALL_S}
 
 
 def fire(llm_config: Any, requests: list[Any]) -> tuple[float, list[Any]]:
@@ -166,7 +187,7 @@ def _figures(report: Report, name: str, timed: Any, n: int, raw_wall: float, run
         report.note("scripted: a stand-in server with no capacity limit, for checking the plumbing; its ratio "
                     "measures nothing and has no target")
     else:
-        report.target(p + "ratio", f"{name}: run throughput / raw throughput", ">=", 0.9, ratio)
+        report.target(p + "ratio", f"{name}: run throughput / raw throughput", ">=", 0.97, ratio)
 
 
 def _sum(tokens: dict[str, int | None]) -> int | None:

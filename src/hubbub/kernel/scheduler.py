@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import math
+import time
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -53,6 +54,8 @@ class SchedulerStats:
     max_batch: int = 0
     """The most events in flight at once."""
     batch_sizes: list[int] = field(default_factory=list)
+    slowest_s: float = 0.0
+    """Wall seconds of the longest computation of one event."""
 
 
 @dataclass
@@ -124,7 +127,14 @@ class Scheduler:
         self.stats.max_batch = max(self.stats.max_batch, len(self.window))
 
     def _start(self, event: Event) -> asyncio.Task:
-        return asyncio.ensure_future(self.process.compute(event))
+        """Start computing the event; its wall time feeds ``stats.slowest_s``."""
+        task = asyncio.ensure_future(self.process.compute(event))
+        started = time.monotonic()
+        task.add_done_callback(lambda _: self._timed(time.monotonic() - started))
+        return task
+
+    def _timed(self, seconds: float) -> None:
+        self.stats.slowest_s = max(self.stats.slowest_s, seconds)
 
     def _trim(self) -> None:
         """Send back to the queue every event in flight that a newly scheduled event sorts before; its

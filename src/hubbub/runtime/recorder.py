@@ -25,6 +25,8 @@ class RunRecorder:
         self.store = store
         self.resume_upto = store.last_seq()
         self.seq = -1
+        self.agent_events = 0
+        """Events of an agent (not the system's, such as snapshots) recorded by this process."""
 
     @property
     def verifying(self) -> bool:
@@ -33,6 +35,7 @@ class RunRecorder:
     def event(self, time: float, kind: str, agent: str | None, data: dict[str, Any]) -> int:
         """Append one event; return its seq."""
         self.seq += 1
+        self.agent_events += agent is not None
         if self.seq <= self.resume_upto:
             self._verify(time, kind, agent, data)
         else:

@@ -24,14 +24,16 @@ from hubbub.errors import BackendTimeout, BackendUnavailable, HubbubError, Sched
 from hubbub.kernel.events import EventQueue
 from hubbub.kernel.scheduler import Scheduler
 from hubbub.kernel.seeding import SeedTree
-from hubbub.llm.base import ChoiceResult, GenerateResult, request_payload
+from hubbub.llm.base import ChoiceResult, GenerateResult, request_json
 from hubbub.runtime.backends import make_backend
 from hubbub.runtime.failures import FailureBudget
 from hubbub.runtime.fork import resume_fork
 from hubbub.runtime.library import LibraryViews
+from hubbub.runtime.preflight import preflight
 from hubbub.runtime.progress import Progress
 from hubbub.runtime.folders import cancelled, check_run_dir, remove_new_record, terminate_as_interrupt
 from hubbub.runtime.recorder import RunRecorder
+from hubbub.runtime.timing import CommitTiming
 from hubbub.runtime.worlds import world_kind
 from hubbub.scenarios.config import Scenario, scenario_from_dict
 
@@ -71,7 +73,7 @@ class Simulation(LibraryViews):
         prepared = self.kind.prepare(scenario, self.seeds)  # all input is checked before anything is written
         if scenario.agents.prompts_dir:
             check_prompts_dir(scenario.agents.prompts_dir, scenario.lang)
-        _preflight(scenario)  # and the model server is asked, so a dead one leaves no folder behind
+        preflight(scenario.llm, scenario.run.seed)  # and the model server is asked, so a dead one leaves no folder behind
         self.budget = FailureBudget(scenario.run.max_failure_share, scenario.run.min_calls_for_failure_budget)
         self._since_commit: list[tuple[str, Any, Any]] = []  # this batch's calls, kept if it is rolled back
         self._stop: HubbubError | None = None
@@ -80,6 +82,7 @@ class Simulation(LibraryViews):
         self._terminated = False
         self._runner: asyncio.Runner | None = None
         self._scheduler: Scheduler | None = None
+        self.timing = CommitTiming()  # first commit and slowest event, for the record (runtime.timing)
         self.status: str | None = None
         """None while the run can go on; then ``completed``, ``failed`` or ``interrupted``."""
         self._manifest_extra: dict[str, Any] = {}  # a fork's parent and change (runtime.fork)
@@ -120,7 +123,7 @@ class Simulation(LibraryViews):
         self.progress.llm_calls += 1
         if not result.ok:
             self.progress.failures += 1
-        self.store.record_call(key, request_payload(request), result)
+        self.store.record_call(key, request_json(request), result)
         self._since_commit.append((key, request, result))
 
     def _budget_error(self) -> HubbubError:
@@ -169,6 +172,8 @@ class Simulation(LibraryViews):
     def _finish(self, status: str, reason: str | None = None) -> None:
         from hubbub.store import read_manifest, write_manifest
 
+        if status != "failed":  # a failed run may have failed to write (a full disk): add nothing to its record
+            self.timing.finish(self.store, self._scheduler.stats.slowest_s if self._scheduler is not None else None)
         self.recorder.commit()
         manifest = read_manifest(self.run_dir)
         manifest["status"] = status
@@ -217,6 +222,7 @@ class Simulation(LibraryViews):
                 committed += await self._watched_step(scheduler)
                 steps += 1
                 if not self.budget.holding:  # a batch after an unsettled failure waits (runtime.failures)
+                    self.timing.before_commit(self.store, self.recorder.agent_events)
                     self.recorder.commit()
                     self._since_commit.clear()
                 self._update_progress(scheduler)
@@ -295,6 +301,7 @@ class Simulation(LibraryViews):
         if self._runner is None:
             self._write_start()
             self._runner = asyncio.Runner()
+            self.timing.start()
         try:
             with terminate_as_interrupt(self._on_terminate):
                 committed = self._run_interruptible(on_batch, until_s, max_steps)
@@ -366,14 +373,8 @@ class Simulation(LibraryViews):
         self.store.rollback()
         for key, request, result in self._since_commit:
             if result.ok:
-                self.store.record_call(key, request_payload(request), result)
+                self.store.record_call(key, request_json(request), result)
         self._since_commit.clear()
-
-
-def _preflight(scenario: Scenario) -> None:
-    from hubbub.runtime.preflight import preflight
-
-    preflight(scenario.llm, scenario.run.seed)
 
 
 def _with_options(scenario: Scenario | str, **options: Any) -> Scenario:

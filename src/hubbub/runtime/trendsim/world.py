@@ -23,6 +23,7 @@ from hubbub.platform.actions import Acted, Action, Page, Where, hub_actions, off
 from hubbub.platform.content import ContentStore
 from hubbub.platform.hub import Hub
 from hubbub.runtime.trendsim import pages, record
+from hubbub.runtime.trendsim.hubreads import HubReads
 from hubbub.runtime.trendsim.attackers import AttackerVisits
 from hubbub.runtime.trendsim.outcome import Outcome
 from hubbub.runtime.trendsim.attack_schedule import attack_schedule
@@ -50,6 +51,7 @@ class TrendSimWorld(AttackerVisits):
         self.lang = scenario.lang
         self.topic = topic
         self.hub = Hub(topic.title, topic.summary, topic.content, store)
+        self.reads = HubReads(self.hub)  # what steps read, validated at the grain the pages show
         self.participants = {p.agent_id: p for p in participants}
         self.users = [p for p in participants if p.role == "user"]
         self.llm = llm
@@ -142,7 +144,7 @@ class TrendSimWorld(AttackerVisits):
         return Outcome()  # snapshot and intervention: everything happens at commit
 
     def still_valid(self, event: Event, outcome: Outcome) -> bool:
-        return reads_unchanged(self.hub, outcome.reads)
+        return reads_unchanged(self.reads, outcome.reads)
 
     def commit(self, event: Event, outcome: Outcome) -> list[Event]:
         if event.kind == "snapshot":
@@ -168,7 +170,7 @@ class TrendSimWorld(AttackerVisits):
 
     async def _user_step(self, event: Event) -> Outcome:
         p, d, t = self.participants[event.agent], event.data, event.time  # type: ignore[index]
-        view = RecordingView(self.hub)
+        view = RecordingView(self.reads)
         out = Outcome(reads=view.reads)
         if self._is_suspended(p.agent_id, t):
             out.records.append(("visit_blocked", {"visit": d["visit"], "reason": "suspended"}))
@@ -223,7 +225,8 @@ class TrendSimWorld(AttackerVisits):
             shown, more = view.comment_page(t, d["page_no"], per.comments_per_page)
             first = d["step"] <= 1  # sessions open on Browse; the first Main page follows view_details
             content = hub.content if first or per.repeat_content else hub.summary
-            text = pages.main_text(self.lang, hub.title, content, view.counts(t), shown, d["page_no"])
+            counts = (*view.likes_reposts(t), 0)  # the page shows no view count
+            text = pages.main_text(self.lang, hub.title, content, counts, shown, d["page_no"])
             return text, Page("main", d["page_no"], d["comment_id"], shown, more)
         comment, replies = view.comment_detail(t, d["comment_id"], per.replies_per_page)
         shown = (comment,) if comment is not None else ()
@@ -272,7 +275,7 @@ class TrendSimWorld(AttackerVisits):
             return None
         density = self.density
         if acc.feedback:
-            likes = view.counts(t)[0]
+            likes = view.topic_reactions("like", t)
             density = self.density.with_feedback(likes / max(1, len(self.users)), state.emotion, base=acc.feedback_base)
         rng = self.seeds.rng("access", p.agent_id, visit + 1)
         hours = end / HOUR
