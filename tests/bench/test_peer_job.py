@@ -9,6 +9,8 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import json
+import shlex
+import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -59,7 +61,7 @@ class FakeServer(ThreadingHTTPServer):
             self.posts += 1
             shared = max((_common(prompt, seen) for seen in self.prompts), default=0)
             self.prompts.append(prompt)
-        return {"prompt_tokens": len(prompt) // 4 + 1, "completion_tokens": 3,
+        return {"prompt_tokens": len(prompt) // 4 + 1, "completion_tokens": 3, "total_tokens": len(prompt) // 4 + 4,
                 "prompt_tokens_details": {"cached_tokens": shared // 4}}
 
     def metrics_text(self) -> str:
@@ -101,7 +103,8 @@ class _Handler(BaseHTTPRequestHandler):
             words = ["有道理", "不同意", "再看看", "规则", "辛苦了"]
             text = "，".join(words[b % 5] for b in digest[:4]) + "。"
             choice = {"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": "stop"}
-        reply = {"id": "x", "object": "chat.completion", "choices": [choice], "usage": self.server.usage(prompt)}
+        reply = {"id": "x", "object": "chat.completion", "created": 0, "choices": [choice],
+                 "usage": self.server.usage(prompt)}
         self._send(200, json.dumps(reply, ensure_ascii=False).encode())
 
     def _send(self, status: int, data: bytes, kind: str = "application/json") -> None:
@@ -170,6 +173,131 @@ def test_bad_peer_job_options_are_one_clear_line(tmp_path, args, message):
     result = CliRunner().invoke(app, ["bench", *args, "--out", str(tmp_path / "x.json")], env={"COLUMNS": "300"})
     assert result.exit_code != 0 and message in result.output
     assert "Traceback" not in result.output and not (tmp_path / "x.json").exists()
+
+
+FAKE_PEER = """
+import json, os, sys, urllib.request
+url, report, steps = sys.argv[1], sys.argv[2], int(sys.argv[3])
+assert os.environ["HUBBUB_PEER_BASE_URL"] == url and os.environ["HUBBUB_PEER_REPORT"] == report
+totals = {"prompt_tokens": 0, "cached_tokens": 0, "completion_tokens": 0}
+for i in range(3):
+    body = json.dumps({"messages": [{"role": "user", "content": "peer prompt %d" % i * 20}],
+                       "max_tokens": int(os.environ["HUBBUB_PEER_MAX_TOKENS"])}).encode()
+    request = urllib.request.Request(url + "/v1/chat/completions", body, {"Content-Type": "application/json"})
+    usage = json.loads(urllib.request.urlopen(request).read())["usage"]
+    for key in ("prompt_tokens", "completion_tokens"):
+        totals[key] += usage[key]
+    totals["cached_tokens"] += usage["prompt_tokens_details"]["cached_tokens"]
+print("fake peer done")
+json.dump({"system": "fake peer", "user_steps": steps, "requests": 3, "wall_s": 12.5,
+           "wall_less_sleep_s": 2.5, **totals}, open(report, "w"))
+"""
+
+
+def _peer_command(tmp_path: Path, *extra: str) -> str:
+    script = tmp_path / "fake_peer.py"
+    script.write_text(FAKE_PEER, encoding="utf-8")
+    return shlex.join([sys.executable, str(script), "{base_url}", "{report}", *extra])
+
+
+def test_a_peer_command_runs_on_the_same_server_and_is_compared(tmp_path):
+    keep = tmp_path / "runs"
+    with FakeServer() as server:
+        code, output, f = bench(tmp_path, "--quick", "--base-url", server.url, "--keep", str(keep),
+                                "--peer-command", _peer_command(tmp_path, "4"))
+        posts = server.posts
+        peer_prompts = server.prompts[-3:]
+    assert code == 0, output
+    report = json.loads((keep / "peer-report.json").read_text(encoding="utf-8"))
+    assert all(p.startswith("peer prompt") for p in peer_prompts) and posts >= f["requests"] + 3
+    assert f["peer_wall_s"] == 12.5 and f["peer_command_wall_s"] > 0 and f["peer_user_steps"] == 4
+    assert f["peer_requests_per_step"] == pytest.approx(3 / 4)
+    assert f["peer_prompt_per_step"] == pytest.approx(report["prompt_tokens"] / 4)
+    assert f["peer_new_prompt_per_step"] == pytest.approx((report["prompt_tokens"] - report["cached_tokens"]) / 4)
+    assert f["peer_completion_per_step"] == pytest.approx(3 * 3 / 4)
+    assert f["peer_decode_steps"] == 3 * DECODES_PER_REQUEST  # only the peer's requests, counters read around it
+    assert f["wall_ratio"] == pytest.approx(12.5 / f["wall_s"], rel=1e-4)
+    assert f["wall_ratio_less_sleep"] == pytest.approx(2.5 / f["wall_s"], rel=1e-4)
+    assert f["wall_ratio_per_step"] == pytest.approx((12.5 / 4) / f["wall_per_step_s"], rel=1e-4)
+    assert "fake peer done" in (keep / "peer-command.log").read_text(encoding="utf-8")
+    assert "fake peer wall / hubbub wall, whole job" in output
+
+
+@pytest.mark.parametrize("wall, met", [(1e6, True), (0.05, None)])
+def test_a_peer_stopped_before_its_end_gives_a_lower_bound(tmp_path, wall, met):
+    path = tmp_path / "peer.py"
+    path.write_text("import json, os; json.dump({'finished': False, 'wall_s': %r, 'user_steps': 2}, "
+                    "open(os.environ['HUBBUB_PEER_REPORT'], 'w'))" % wall, encoding="utf-8")
+    with FakeServer() as server:
+        code, output, f = bench(tmp_path, "--quick", "--base-url", server.url,
+                                "--peer-command", shlex.join([sys.executable, str(path)]))
+    assert code == 0, output
+    assert f["wall_ratio"] == pytest.approx(wall / f["wall_s"], rel=1e-4)
+    saved = json.loads((tmp_path / "peer.json").read_text(encoding="utf-8"))
+    assert [t["met"] for t in saved["targets"] if t["key"] == "wall_ratio"] == [met]
+    assert "(at least: stopped before its end)" in output and "lower bounds" in output
+
+
+def test_first_commit_and_the_five_targets_are_reported(tmp_path):
+    with FakeServer() as server:
+        code, output, f = bench(tmp_path, "--quick", "--base-url", server.url, "--peer-command", _peer_command(tmp_path, "2"))
+    assert code == 0, output
+    saved = json.loads((tmp_path / "peer.json").read_text(encoding="utf-8"))
+    targets = {t["key"]: t for t in saved["targets"]}
+    assert set(targets) == {"prompt_per_step", "new_prompt_per_step", "slot_utilisation",
+                            "first_commit_over_slowest", "wall_ratio"}
+    assert targets["prompt_per_step"]["met"] == (f["prompt_per_step"] <= 2500)
+    assert targets["wall_ratio"]["met"] == (f["wall_ratio"] >= 4)
+    assert 0 < f["first_commit_s"] <= f["wall_s"]
+    if f["slowest_event_s"] is not None:  # the scheduler reports it
+        assert f["first_commit_over_slowest"] == pytest.approx(f["first_commit_s"] / f["slowest_event_s"], rel=1e-4)
+    assert "first user step committed" in output
+
+
+def test_an_interrupted_run_reports_what_it_committed_and_skips_the_peer(tmp_path, monkeypatch):
+    from hubbub.runtime.simulation import Simulation
+
+    original = Simulation.run
+
+    def interrupted(self, on_batch=None):
+        def batch(progress):
+            if on_batch is not None:
+                on_batch(progress)
+            if progress.sessions >= 1:
+                raise KeyboardInterrupt
+        return original(self, on_batch=batch)
+
+    monkeypatch.setattr(Simulation, "run", interrupted)
+    with FakeServer() as server:
+        code, output, f = bench(tmp_path, "--quick", "--base-url", server.url, "--keep", str(tmp_path / "runs"),
+                                "--peer-command", _peer_command(tmp_path, "4"))
+    assert code == 0, output
+    assert f["finished"] is False and f["user_steps"] >= 1 and "peer_wall_s" not in f
+    assert f["user_steps"] == user_activations(tmp_path / "runs" / "peer-job")
+    assert "hubbub's run was interrupted" in output and not (tmp_path / "runs" / "peer-report.json").exists()
+
+
+@pytest.mark.parametrize("script, message", [
+    ("import sys; print('half done'); sys.exit(3)", "--peer-command exited with status 3; its last lines: half done"),
+    ("import json, os; json.dump({'wall_s': 'fast'}, open(os.environ['HUBBUB_PEER_REPORT'], 'w'))",
+     "the peer report's wall_s is 'fast'; expected a number or null"),
+])
+def test_a_failing_peer_command_is_one_clear_line_and_hubbubs_figures_stand(tmp_path, script, message):
+    path = tmp_path / "peer.py"
+    path.write_text(script, encoding="utf-8")
+    with FakeServer() as server:
+        code, output, f = bench(tmp_path, "--quick", "--base-url", server.url,
+                                "--peer-command", shlex.join([sys.executable, str(path)]))
+    assert code == 0, output
+    assert message in output and "Traceback" not in output and "the wall-time ratio is not measured" in output
+    assert f["peer_status"] == "failed" and f["requests"] > 0 and "peer_wall_s" not in f
+    saved = json.loads((tmp_path / "peer.json").read_text(encoding="utf-8"))
+    assert [t["met"] for t in saved["targets"] if t["key"] == "wall_ratio"] == [None]
+
+
+def test_an_unsplittable_peer_command_is_refused_before_any_run(tmp_path):
+    code, output, _ = bench(tmp_path, "--quick", "--base-url", "http://127.0.0.1:9", "--peer-command", "python 'x")
+    assert code != 0 and "--peer-command \"python 'x\" cannot be split into words" in output
 
 
 @pytest.mark.live

@@ -16,6 +16,12 @@ prefix cache (prompt minus ``cached_tokens`` in ``llm_calls``), completion token
 server's slot utilisation, sequences per decode step, from llama.cpp's ``/metrics`` counters read before
 and after the run ("not available" when the server does not serve them). Another system's figures can
 be taken on the same server the same way: read ``/metrics`` before and after its run.
+
+``--peer-command CMD`` does that in the same invocation: after hubbub's run, CMD (another system's
+job, e.g. ``benchmarks/peer_job/trendsim_job.py`` for TrendSim's released code) runs on the same server
+(:mod:`hubbub.bench.peer_command`); its figures are printed beside hubbub's, per user step where its
+report counts steps, with the ratios of the two wall times. Also printed: how long after the run
+started its first user step was committed, against the slowest computation of one event.
 """
 
 from __future__ import annotations
@@ -23,14 +29,18 @@ from __future__ import annotations
 import contextlib
 import csv
 import io
+import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from hubbub.bench.report import Report
-from hubbub.bench.runs import recorded_calls, timed_run, user_activations, workdir
+from hubbub.bench.peer_command import PeerCommandFailed, PeerRun, peer_values, run_peer, split_command
+from hubbub.bench.runs import commit_timing, recorded_calls, user_activations, workdir
+from hubbub.bench.slots import read_metrics, utilisation
 from hubbub.errors import ConfigError
 
 PEER_DIR = Path("benchmarks") / "peer_job"
@@ -47,29 +57,46 @@ PARAMS: dict[str, tuple[Any, Any]] = {
     "base_url": (None, None),
     "model": (None, None),
     "keep": (None, None),
+    "peer_command": (None, None),
 }
 STALL_S = 900.0
 """A loopback server on a loaded machine can leave requests unanswered for minutes; the figures here do
 not depend on speed alone, so the run waits instead of stopping (llm.stall_s)."""
-METRIC_DECODES = "llamacpp:n_decode_total"
-METRIC_BUSY = "llamacpp:n_busy_slots_per_decode"
-METRIC_PROMPT = "llamacpp:prompt_tokens_total"
-NOT_AVAILABLE = "not available"
+TARGETS = (("prompt_per_step", "prompt tokens per user step", "<=", 2500.0),
+           ("new_prompt_per_step", "prompt tokens new to the server's cache per user step", "<=", 1000.0),
+           ("slot_utilisation", "server: sequences per decode step", ">=", 3.5))
+"""Issue 16's targets for this job on a 4-slot server (the wall-time ratio and the first commit apart)."""
 
 
 def run(params: dict[str, Any], report: Report) -> None:
     """Run the peer job on the given or a started server; record the per-step figures."""
     users, topic = _existing(params["users"], "--users"), _topic_ref(params["topic"])
+    if params.get("peer_command") is not None:
+        split_command(params["peer_command"])  # checked before a server starts
     with workdir(params["keep"]) as tmp:
         head = first_users(users, params["size"], tmp / "users.csv")  # checked before a server starts
         with serving(params) as (llm, started):
             scenario = peer_scenario(params, llm, head, topic)
             before = read_metrics(llm["base_urls"])
-            timed = timed_run(scenario, tmp / "peer-job")
+            timed = run_measured(scenario, tmp / "peer-job")
             after = read_metrics(llm["base_urls"])
-        per_step(report, tmp / "peer-job", timed.wall_s)
-        utilisation(report, before, after)
+            _hubbub_figures(report, tmp / "peer-job", timed, before, after)
+            peer = _peer(params, llm, tmp, report) if timed.finished else None
+        if peer is not None:
+            peer_figures(report, peer)
     _notes(report, params, started)
+
+
+def _hubbub_figures(report: Report, run_dir: Path, timed: "MeasuredRun", before: Any, after: Any) -> None:
+    """hubbub's figures, taken before the other system runs (they stand if it fails)."""
+    if not timed.finished:
+        report.figure("finished", False, "", "hubbub's run finished")
+        report.note(f"hubbub's run was interrupted after {timed.wall_s:.0f} s: its figures cover the events it "
+                    "committed, and the other system was not run")
+    per_step(report, run_dir, timed.wall_s)
+    utilisation(report, before, after)
+    first_commit(report, run_dir)
+    _targets(report)
 
 
 def _existing(path: str, flag: str) -> Path:
@@ -193,73 +220,120 @@ def _kind_row(kind: str, calls: pd.DataFrame, steps: int) -> dict[str, Any]:
                for key, value in counts.items()}}
 
 
-# ---------------------------------------------------------------- the server's slots
+# ---------------------------------------------------------------- when the first work was committed
 
 
-def read_metrics(base_urls: list[str]) -> dict[str, float | None] | str:
-    """llama.cpp's counters summed over the servers (decode steps, busy slots over all decode steps,
-    prompt tokens processed), or why they cannot be read."""
-    per_server = [server_metrics(url) for url in base_urls]
-    problems = [values for values in per_server if isinstance(values, str)]
-    if problems:
-        return problems[0]
-    read = [values for values in per_server if isinstance(values, dict)]
-    prompt = sum(v[METRIC_PROMPT] for v in read) if all(METRIC_PROMPT in v for v in read) else None
-    return {"decodes": sum(v[METRIC_DECODES] for v in read), "prompt": prompt,
-            "busy": sum(v[METRIC_BUSY] * v[METRIC_DECODES] for v in read)}
+@dataclass
+class MeasuredRun:
+    """hubbub's run as peer-job times it: wall seconds of the run (setup excluded), and whether it ran
+    to its end (False: interrupted; the figures cover the events it committed)."""
+
+    wall_s: float
+    finished: bool = True
 
 
-def server_metrics(base_url: str) -> dict[str, float] | str:
-    """One server's decode steps, busy slots per decode step and prompt tokens (its ``/metrics`` in
-    the Prometheus text format), or why they cannot be read."""
-    import httpx
+def run_measured(scenario: Any, run_dir: Path) -> MeasuredRun:
+    """Build and run ``scenario`` into ``run_dir``; an interrupted run (Ctrl-C, SIGTERM) is measured
+    as far as it committed."""
+    from hubbub.runtime.simulation import Simulation
 
-    root = base_url.rstrip("/").removesuffix("/v1")
+    sim = Simulation(scenario, run_dir)
+    t0 = time.perf_counter()
     try:
-        response = httpx.get(f"{root}/metrics", timeout=10.0)
-    except httpx.HTTPError as exc:
-        return f"{root}/metrics: {type(exc).__name__}"
-    if response.status_code != 200:
-        return f"{root}/metrics: HTTP {response.status_code} (llama.cpp serves it with --metrics)"
-    return _parse_metrics(root, response.text)
+        sim.run()
+    except KeyboardInterrupt:
+        return MeasuredRun(time.perf_counter() - t0, finished=False)
+    return MeasuredRun(time.perf_counter() - t0)
 
 
-def _parse_metrics(root: str, text: str) -> dict[str, float] | str:
-    values: dict[str, float] = {}
-    for line in text.splitlines():
-        name, _, value = line.strip().partition(" ")
-        if name in (METRIC_DECODES, METRIC_BUSY, METRIC_PROMPT):
-            try:
-                values[name] = float(value)
-            except ValueError:
-                return f"{root}/metrics: {name} is {value[:40]!r}, not a number"
-    missing = [name for name in (METRIC_DECODES, METRIC_BUSY) if name not in values]
-    return f"{root}/metrics: no {missing[0]} (not a llama.cpp server?)" if missing else values
+def first_commit(report: Report, run_dir: Path) -> None:
+    """Seconds from the run's start to its first commit of a user's step, the slowest event, and the
+    ratio of the two (issue 16: at most 2), from the run record (:func:`hubbub.bench.runs.commit_timing`)."""
+    timing = commit_timing(run_dir)
+    report.figure("first_commit_s", timing["first_commit_s"], "s", "first user step committed, seconds after the run started")
+    report.figure("slowest_event_s", timing["slowest_event_s"], "s", "slowest computation of one event")
+    report.figure("first_commit_over_slowest", timing["ratio"], "x", "first commit / slowest event")
+    report.target("first_commit_over_slowest", "first commit after start / slowest event", "<=", 2.0,
+                  timing["ratio"], "x")
 
 
-def utilisation(report: Report, before: dict[str, float | None] | str,
-                after: dict[str, float | None] | str) -> None:
-    """Sequences per decode step over the run, from the counters' change (llama.cpp reports busy
-    slots per decode step since it started; times its decode steps that is a running total)."""
-    problem = before if isinstance(before, str) else after if isinstance(after, str) else None
-    if problem is not None or isinstance(before, str) or isinstance(after, str):
-        report.figure("slot_utilisation", NOT_AVAILABLE, "", "server: sequences per decode step")
-        report.note(f"slot utilisation not available: {problem}")
-        return
-    decodes = _change(before, after, "decodes")
-    report.figure("decode_steps", None if decodes is None else round(decodes), "",
-                  "server: decode steps during the run")
-    busy = _change(before, after, "busy")
-    report.figure("slot_utilisation", busy / decodes if decodes and busy is not None else None, "seq/step",
-                  "server: sequences per decode step")
-    prompt = _change(before, after, "prompt")
-    report.figure("server_prompt_tokens", None if prompt is None else round(prompt), "tok",
-                  "server: prompt tokens it processed (not from its cache), whole run")
+def _targets(report: Report) -> None:
+    """Issue 16's per-step and slot targets, met or not (not measured where a figure is missing)."""
+    for key, label, op, bound in TARGETS:
+        value = report.value(key) if key in report.figures else None
+        report.target(key, label, op, bound, value if isinstance(value, (int, float)) else None)
 
 
-def _change(before: dict[str, float | None], after: dict[str, float | None], key: str) -> float | None:
-    first, last = before[key], after[key]
-    return None if first is None or last is None else last - first
+# ---------------------------------------------------------------- the other system, same server
+
+
+def _peer(params: dict[str, Any], llm: dict[str, Any], tmp: Path, report: Report) -> PeerRun | None:
+    """The ``--peer-command`` run on hubbub's server (the first one); None without it, or when it
+    failed (then the report says why, and hubbub's figures stand; the ratio is not measured)."""
+    if params.get("peer_command") is None:
+        return None
+    url = llm["base_urls"][0]
+    values = peer_values(url, llm.get("model") or "", tmp / "peer-report.json", int(params["max_tokens"]))
+    try:
+        return run_peer(params["peer_command"], values, tmp, lambda: read_metrics([url]), kept=bool(params["keep"]))
+    except (PeerCommandFailed, ConfigError) as exc:
+        report.figure("peer_status", "failed", "", "peer command")
+        report.note(f"{exc} (no peer figures; the wall-time ratio is not measured)")
+        report.target("wall_ratio", "peer wall / hubbub wall, whole job", ">=", 4.0, None, "x")
+        return None
+
+
+def peer_figures(report: Report, peer: PeerRun) -> None:
+    """The other system's figures (``peer_*``), per user step where its report counts steps, and the
+    ratios of its wall time to hubbub's (issue 16: at least 4)."""
+    data, name = peer.report, str(peer.report.get("system") or "peer command")
+    wall = data.get("wall_s") if data.get("wall_s") is not None else peer.command_wall_s
+    report.figure("peer_command_wall_s", peer.command_wall_s, "s", f"{name}: the whole command's wall time")
+    report.figure("peer_wall_s", wall, "s", f"{name}: job wall time")
+    steps = data.get("user_steps")
+    report.figure("peer_user_steps", steps, "", f"{name}: user steps")
+    per = steps if isinstance(steps, (int, float)) and steps > 0 else None
+    _peer_per_step(report, name, data, wall, per)
+    utilisation(report, peer.before, peer.after, "peer_", f"{name}: ")
+    _ratios(report, name, data, wall, per)
+    where = f"; its output is in {peer.log}" if peer.log else " (its output is kept with --keep DIR)"
+    report.note(f"{name}: ran after hubbub's run on the same server{where}")
+
+
+def _peer_per_step(report: Report, name: str, data: dict[str, Any], wall: float, per: float | None) -> None:
+    prompt, cached = data.get("prompt_tokens"), data.get("cached_tokens")
+    values = {"requests": data.get("requests"), "prompt": prompt, "completion": data.get("completion_tokens"),
+              "new_prompt": prompt - cached if prompt is not None and cached is not None else None}
+    for key, label, unit in (("requests", "requests", ""), ("prompt", "prompt tokens", "tok"),
+                             ("new_prompt", "prompt tokens new to the server's cache", "tok"),
+                             ("completion", "completion tokens", "tok")):
+        value = values[key]
+        report.figure(f"peer_{key}_per_step", value / per if value is not None and per else None, unit,
+                      f"{name}: {label} per user step")
+    report.figure("peer_wall_per_step_s", wall / per if per else None, "s", f"{name}: wall time per user step")
+    if data.get("wall_less_sleep_s") is not None:
+        report.figure("peer_wall_less_sleep_s", data["wall_less_sleep_s"], "s", f"{name}: job wall time less its sleeps")
+
+
+def _ratios(report: Report, name: str, data: dict[str, Any], wall: float, per: float | None) -> None:
+    """Whole job and per step; a job stopped before its end (``finished: false``) gives a lower bound,
+    which meets the target when it already reaches it and is otherwise not a measurement of it."""
+    ours, stopped = report.value("wall_s"), data.get("finished") is False
+    ratio = wall / ours if ours else None
+    label = f"{name} wall / hubbub wall, whole job" + (" (at least: stopped before its end)" if stopped else "")
+    report.figure("wall_ratio", ratio, "x", label)
+    report.target("wall_ratio", label, ">=", 4.0, None if stopped and (ratio or 0) < 4.0 else ratio, "x")
+    if stopped:
+        report.note(f"{name} was stopped after {wall:.0f} s, before the end of its job: its wall time and the "
+                    "ratios are lower bounds; per step it counts the sessions it completed (requests and tokens "
+                    "include the unfinished one)")
+    ours_per = report.value("wall_per_step_s")
+    report.figure("wall_ratio_per_step", wall / per / ours_per if per and ours_per else None, "x",
+                  f"{name} / hubbub, wall time per user step")
+    less = data.get("wall_less_sleep_s")
+    if less is not None:
+        report.figure("wall_ratio_less_sleep", less / ours if ours else None, "x",
+                      f"{name} wall less its sleeps / hubbub wall, whole job")
 
 
 def _notes(report: Report, params: dict[str, Any], started: bool) -> None:

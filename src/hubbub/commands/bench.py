@@ -59,13 +59,14 @@ def register(app: typer.Typer) -> None:
         s3_steps: Optional[int] = typer.Option(None, "--s3-steps", metavar="N", help="Steps of the S3 part (engine)."),
         profile: Optional[int] = typer.Option(None, "--profile", metavar="N", help="Also profile the run (cProfile) and print this many top functions."),
         keep: Optional[Path] = typer.Option(None, "--keep", metavar="DIR", help="Keep the run records in this folder (default: a temporary folder, removed)."),
+        peer_command: Optional[str] = typer.Option(None, "--peer-command", metavar="CMD", help="peer-job: another system's job, run after hubbub's on the same server ({base_url}, {model}, {report}, {max_tokens} filled in); e.g. TrendSim's released code via benchmarks/peer_job/trendsim_job.py."),
     ) -> None:
         """Run a benchmark workload; print its figures and targets and save them as JSON."""
         given = _given(users=users, topic=topic, size=size, hours=hours, concurrency=concurrency, backend=list(backend or []),
                        base_url=list(base_url or []), model=model, parallel=parallel, max_tokens=max_tokens, comments_per_page=comments_per_page,
                        steps=steps, nodes=nodes, edges_per_node=edges_per_node, llm_users=llm_users,
                        s3_users=s3_users, s3_steps=s3_steps, profile=profile,
-                       keep=str(keep) if keep is not None else None)
+                       keep=str(keep) if keep is not None else None, peer_command=peer_command)
 
         def go() -> None:
             from hubbub.bench import run_workload
