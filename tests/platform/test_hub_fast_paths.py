@@ -87,6 +87,8 @@ def _read_all(view: RecordingView, t: float) -> None:
     view.comment_page(t, 0, 5)
     view.comment_page(t, 1, 5)
     view.counts(t)
+    view.likes_reposts(t)
+    view.topic_reactions("view", t)
     view.comment_detail(t, 2, 4)
     view.visible_items(t)
     view.marks("report", 1, t)
@@ -154,6 +156,22 @@ def test_a_view_of_the_topic_leaves_page_reads_vouched_for_but_not_counts():
     assert hub.unchanged_since(page_stamp, "comment_page", page_args)
     assert not hub.unchanged_since(count_stamp, "counts", count_args)
     assert not reads_unchanged(hub, view.reads)
+
+
+def test_a_view_leaves_the_topics_likes_and_reposts_vouched_for_but_not_a_like():
+    hub = Hub("t", "s", "c")
+    view = RecordingView(hub)
+    view.likes_reposts(10.0)
+    view.topic_reactions("view", 10.0)
+    hub.view(5.0)
+    (_, lr_args, _, lr_stamp), (_, views_args, _, views_stamp) = view.reads
+    assert hub.unchanged_since(lr_stamp, "likes_reposts", lr_args)
+    assert not hub.unchanged_since(views_stamp, "topic_reactions", views_args)
+    hub.like_topic(12.0)  # visible after the read's time
+    assert hub.unchanged_since(lr_stamp, "likes_reposts", lr_args)
+    hub.like_topic(9.0)
+    assert not hub.unchanged_since(lr_stamp, "likes_reposts", lr_args)
+    assert not reads_unchanged(hub, view.reads[:1]) and hub.likes_reposts(10.0) == (1, 0)
 
 
 def test_a_stamp_older_than_the_writes_kept_is_replayed():

@@ -26,8 +26,8 @@ from hubbub.platform.content import COMMENT, HUB_SURFACE, NEVER, PLATFORM, REPLY
 
 __all__ = ["NEVER", "CommentView", "Hub", "ReplyView"]
 
-READ_TIME_ARG = {"counts": 0, "ranked_comments": 0, "comment_page": 0, "comment_detail": 0,
-                 "visible_items": 0, "marks": 2}
+READ_TIME_ARG = {"counts": 0, "likes_reposts": 0, "topic_reactions": 1, "ranked_comments": 0,
+                 "comment_page": 0, "comment_detail": 0, "visible_items": 0, "marks": 2}
 """Each read method of the hub and the position of its observer time ``t`` among its arguments."""
 
 
@@ -155,6 +155,16 @@ class Hub:
         """(likes, reposts, views) of the topic visible at ``t``."""
         return tuple(self.store.reactions(kind, self.topic_post, t) for kind in ("like", "repost", "view"))
 
+    def topic_reactions(self, kind: str, t: float) -> int:
+        """How many reactions of ``kind`` (like, repost, view) on the topic are visible at ``t``."""
+        return self.store.reactions(kind, self.topic_post, t)
+
+    def likes_reposts(self, t: float) -> tuple[int, int]:
+        """The topic's likes and reposts visible at ``t``: the counts a Main page shows. Steps read these
+        rather than :meth:`counts`, whose view count no page shows, so another user's view (a step's
+        commonest action) does not make a step computed meanwhile redo its calls."""
+        return self.topic_reactions("like", t), self.topic_reactions("repost", t)
+
     def ranked_comments(self, t: float) -> tuple[CommentView, ...]:
         """Visible comments ranked by likes at ``t`` (ties: earlier first)."""
         return self._views(self._ranked_ids(t).tolist(), t)
@@ -244,7 +254,8 @@ class Hub:
         """True when read ``name(*args)``, made at ``stamp``, is known to give the same result now: no
         write since that it depends on is noted at or before its observer time. False means: repeat
         the read to know. ``counts`` depends on the topic's reactions only, ``marks`` on its item's
-        marks only, every other read on everything but those."""
+        marks only, ``likes_reposts`` / ``topic_reactions`` on the topic's reactions of those kinds,
+        every other read on everything but those."""
         position = READ_TIME_ARG.get(name)
         writes = self.store.writes_since(stamp) if position is not None and position < len(args) else None
         if writes is None:
@@ -257,6 +268,9 @@ class Hub:
         topic = self.topic_post
         if name == "counts":
             return lambda reaction: reaction is not None and reaction[1] == topic
+        if name in ("likes_reposts", "topic_reactions"):
+            kinds = ("like", "repost") if name == "likes_reposts" else (args[0],)
+            return lambda reaction: reaction is not None and reaction[1] == topic and reaction[0] in kinds
         if name == "marks":
             return lambda reaction: reaction is not None and reaction[1] == ("hub", topic, args[1])
         return lambda reaction: reaction is None or (type(reaction[1]) is not tuple and reaction[1] != topic)

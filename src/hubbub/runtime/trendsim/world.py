@@ -23,7 +23,6 @@ from hubbub.platform.actions import Acted, Action, Page, Where, hub_actions, off
 from hubbub.platform.content import ContentStore
 from hubbub.platform.hub import Hub
 from hubbub.runtime.trendsim import pages, record
-from hubbub.runtime.trendsim.hubreads import HubReads
 from hubbub.runtime.trendsim.attackers import AttackerVisits
 from hubbub.runtime.trendsim.outcome import Outcome
 from hubbub.runtime.trendsim.attack_schedule import attack_schedule
@@ -51,7 +50,6 @@ class TrendSimWorld(AttackerVisits):
         self.lang = scenario.lang
         self.topic = topic
         self.hub = Hub(topic.title, topic.summary, topic.content, store)
-        self.reads = HubReads(self.hub)  # what steps read, validated at the grain the pages show
         self.participants = {p.agent_id: p for p in participants}
         self.users = [p for p in participants if p.role == "user"]
         self.llm = llm
@@ -144,7 +142,7 @@ class TrendSimWorld(AttackerVisits):
         return Outcome()  # snapshot and intervention: everything happens at commit
 
     def still_valid(self, event: Event, outcome: Outcome) -> bool:
-        return reads_unchanged(self.reads, outcome.reads)
+        return reads_unchanged(self.hub, outcome.reads)
 
     def commit(self, event: Event, outcome: Outcome) -> list[Event]:
         if event.kind == "snapshot":
@@ -170,7 +168,7 @@ class TrendSimWorld(AttackerVisits):
 
     async def _user_step(self, event: Event) -> Outcome:
         p, d, t = self.participants[event.agent], event.data, event.time  # type: ignore[index]
-        view = RecordingView(self.reads)
+        view = RecordingView(self.hub)
         out = Outcome(reads=view.reads)
         if self._is_suspended(p.agent_id, t):
             out.records.append(("visit_blocked", {"visit": d["visit"], "reason": "suspended"}))
