@@ -71,7 +71,7 @@ def test_embedded_choice_and_generation(engine):
     check_choice(picked, "embedded")
     posts = engine.generate([POST, GenerateRequest("post", POST.messages, seed=8, max_tokens=24)])
     assert all(p.ok and p.text for p in posts)
-    assert engine.describe()["persona_signal"] is False and engine.describe()["model"] == "SmolLM2-135M-Instruct-Q4_1"
+    assert engine.describe()["persona_signal"] is False and engine.describe()["model"] == "SmolLM2-135M-Instruct-Q4_0"
 
 
 def test_same_engine_same_answer_over_http_and_in_process(base_url, engine):

