@@ -169,3 +169,135 @@ def test_the_cached_encoding_leaves_requests_alike():
     assert dataclasses.fields(request) == dataclasses.fields(twin) and repr(request) == repr(twin)
     changed = dataclasses.replace(request, seed=8)
     assert request_key(changed, "m") == _old_key(changed, "m") != request_key(request, "m")
+
+
+# ---------------------------------------------------------- fourth round: what a call no longer does
+
+
+_AWKWARD = ['"', "\\", "\n", "\t", "\x00", "\x1f", "\x7f", "\u2028", "«", "»", "⏎", "你好", "é", "😀", "</s>",
+            '","model":"x"', ",", "{", "}", "[", "]", "None", "true", " ", "a"]
+
+
+def _text(rnd: random.Random) -> str:
+    return "".join(rnd.choice(_AWKWARD) for _ in range(rnd.randint(0, 30)))
+
+
+def _messages(rnd: random.Random) -> tuple[tuple[str, str], ...]:
+    from hubbub.agents.prompts import Block
+
+    texts = [_text(rnd) for _ in range(rnd.randint(1, 3))]
+    return tuple((rnd.choice(("system", "user", "assistant")), Block(t) if rnd.random() < 0.5 else t) for t in texts)
+
+
+def test_the_assembled_request_json_is_the_encoders_over_awkward_texts_and_numbers():
+    """request_json / request_key put together field by field against encoding the whole dict."""
+    rnd = random.Random(15)
+    temperatures = (1.0, 0.0, 0.7, 0.1 + 0.2, 1e-7, 2.5, 1e22, 5e-324)
+    for i in range(2000):
+        seed = rnd.choice((0, 1, 2**63 - 1, -5, rnd.getrandbits(63)))
+        if i % 2:
+            options = tuple(_text(rnd) for _ in range(rnd.randint(2, 6)))
+            request = ChoiceRequest(_text(rnd) or "k", _messages(rnd), options, seed, rnd.choice(temperatures),
+                                    rnd.random() < 0.5, rnd.choice(("en", "zh", _text(rnd))))
+        else:
+            request = GenerateRequest(_text(rnd) or "k", _messages(rnd), seed, rnd.randint(0, 4096),
+                                      rnd.choice(temperatures))
+        assert request_json(request) == _canonical(request_payload(request))
+        model = rnd.choice(("", "scripted-v1", _text(rnd)))
+        assert request_key(request, model) == _old_key(request, model)
+
+
+@pytest.mark.parametrize("request_", [
+    ChoiceRequest("act", (("user", "q"),), ("a", "b"), seed=7, temperature=1),  # an int temperature
+    ChoiceRequest("act", (("user", "q"),), ("a", "b"), seed=True),  # a bool seed
+    ChoiceRequest("act", (("user", "q"),), ("a", 2), seed=7),  # an option that is no text
+    ChoiceRequest("act", (["user", "q"],), ("a", "b"), seed=7),  # a message that is a list
+    ChoiceRequest("act", (("user", "q"),), ["a", "b"], seed=7),  # options in a list
+    ChoiceRequest("act", (("user", "q"),), ("a", "b"), seed=np.int64(7), temperature=np.float64(0.5)),
+    ChoiceRequest("act", (("user", "q"),), ("a", "b"), seed=7, temperature=float("nan")),
+    GenerateRequest("post", (("user", "q"),), seed=7, max_tokens=np.int64(40)),
+    GenerateRequest("post", (("user", None),), seed=7),
+])
+def test_requests_of_other_types_are_encoded_as_the_encoder_encodes_them(request_):
+    """Whatever the assembled form does not cover goes to the encoder, so nothing changes for it."""
+    from hubbub.llm.base import _assembled
+
+    assert _assembled(request_) is None
+    try:
+        expected = _canonical(request_payload(request_)), _old_key(request_, "m")
+    except TypeError:  # numpy numbers: the encoder refuses them, as before
+        with pytest.raises(TypeError, match="not JSON serializable"):
+            request_key(request_, "m")
+        return
+    assert (request_json(request_), request_key(request_, "m")) == expected
+
+
+def _old_tempered(probs: list[float], temperature: float) -> list[float]:
+    """tempered as it was before the fourth round: the division always, the reductions as methods."""
+    array = np.array(probs, dtype=float)
+    if temperature <= 0:
+        hot = [0.0] * len(probs)
+        hot[int(np.argmax(array))] = 1.0
+        return hot
+    with np.errstate(divide="ignore"):
+        logits = np.log(array) / temperature
+    logits -= logits.max()
+    weights = np.exp(logits)
+    weights /= weights.sum()
+    return weights.tolist()
+
+
+def test_tempered_gives_the_old_floats_bit_for_bit():
+    from hubbub.llm.choice import tempered
+
+    rnd = random.Random(16)
+    for _ in range(3000):
+        _, shown = _random_choice(rnd)
+        temperature = rnd.choice((1.0, 1.0, 0.7, 1.5, 0.0, 2.0, 1e-3, 4.99))
+        assert tempered(shown, temperature) == _old_tempered(shown, temperature)
+
+
+def _old_scripted_choice(request: ChoiceRequest) -> tuple[int, tuple[float, ...]]:
+    """The scripted backend's choice as it was: the whole prompt rendered, then sample_pick."""
+    from hubbub.llm.scripted import hashed_probs
+
+    rendered = render_choice(request)
+    probs = hashed_probs(request)
+    shown = [probs[i] for i in rendered.order]
+    return _old_sample_pick(request, rendered, [p / sum(shown) for p in shown])
+
+
+def test_the_scripted_choice_without_the_rendered_prompt_is_the_old_one():
+    import asyncio
+
+    from hubbub.llm.scripted import ScriptedBackend
+
+    backend, rnd = ScriptedBackend(), random.Random(17)
+    for _ in range(1500):
+        request, _ = _random_choice(rnd)
+        request = dataclasses.replace(request, messages=_messages(rnd)[:-1] + (("user", _text(rnd)),),
+                                      shuffle=rnd.random() < 0.8, lang=rnd.choice(("en", "zh")))
+        result = asyncio.run(backend.choose_one(request))
+        assert (result.index, result.probs) == _old_scripted_choice(request)
+    with pytest.raises(ValueError, match="last message of a choice must be the user's"):
+        asyncio.run(backend.choose_one(ChoiceRequest("act", (("assistant", "q"),), ("a", "b"), seed=1)))
+
+
+def test_replies_are_written_as_the_canonical_encoder_writes_them():
+    from hubbub.llm.base import CallStats, ChoiceResult, GenerateResult
+    from hubbub.store.calls import reply_json
+    from hubbub.store.runstore import canonical_json
+
+    rnd = random.Random(18)
+    for _ in range(2000):
+        stats = CallStats("k", "b", "m", method=rnd.choice(("scripted", "logprobs", _text(rnd))))
+        probs = tuple(rnd.choice((0.0, 1.0, 1e-300, 5e-324, 0.1 + 0.2, rnd.random())) for _ in range(rnd.randint(0, 12)))
+        choice = ChoiceResult(rnd.randint(0, 25), probs, stats)
+        text = GenerateResult(_text(rnd), stats)
+        assert reply_json(choice, True, canonical_json) == canonical_json(
+            {"index": choice.index, "probs": list(probs), "method": stats.method})
+        assert reply_json(text, False, canonical_json) == canonical_json({"text": text.text, "method": stats.method})
+    odd = ChoiceResult(np.int64(2), (np.float64(0.5), 0.5), CallStats("k", "b", "m"))
+    assert reply_json(odd, True, canonical_json) == '{"index":2,"method":"","probs":[0.5,0.5]}'
+    with pytest.raises(ValueError):
+        reply_json(ChoiceResult(0, (float("nan"), 1.0), CallStats("k", "b", "m")), True, canonical_json)

@@ -16,7 +16,8 @@ run would have computed the same thing: every read it made of shared state still
 value (``process.still_valid``); if not, it is computed again on the current state (LLM replies are
 memoised, so unchanged requests are free). Every event in the window sorts before every event in the
 queue: when a commit schedules a follow-up that sorts before events in flight, those go back to the
-queue. So the committed log is the one a run with ``concurrency=1`` produces.
+queue (a process may let their computation be kept and taken up again: :data:`REUSES_TRIMMED`). So the
+committed log is the one a run with ``concurrency=1`` produces.
 """
 
 from __future__ import annotations
@@ -43,6 +44,14 @@ class Process(Protocol):
         """Apply the outcome to shared state and the run record; return follow-up events."""
 
 
+REUSES_TRIMMED = "reuses_trimmed"
+"""A process attribute: True when ``still_valid`` checks everything an event's computation can see change
+through the commits of other agents' events (the commits of barrier events, of events without an agent
+and of the same agent's events are guarded by the scheduler itself). Then a computation sent back to the
+queue by a follow-up that sorts before it is kept, and taken up again when its event returns, instead of
+computing the event again; it is committed only if ``still_valid`` holds then, like any other outcome."""
+
+
 @dataclass
 class SchedulerStats:
     """Counters a benchmark or a progress bar can read."""
@@ -51,6 +60,8 @@ class SchedulerStats:
     """Calls of :meth:`Scheduler.step` (each commits at least one event)."""
     committed: int = 0
     recomputed: int = 0
+    reused: int = 0
+    """Events sent back to the queue whose kept computation was taken up again when they returned."""
     max_batch: int = 0
     """The most events in flight at once."""
     batch_sizes: list[int] = field(default_factory=list)
@@ -99,6 +110,9 @@ class Scheduler:
         self.now = 0.0
         self.window: list[_Flight] = []
         self._orphans: set[asyncio.Task] = set()
+        self._reuse = bool(getattr(process, REUSES_TRIMMED, False))
+        self._kept: dict[int, _Flight] = {}
+        """Flights of events sent back to the queue, by event seq (see :data:`REUSES_TRIMMED`)."""
 
     # ------------------------------------------------------------------ the window
 
@@ -123,7 +137,13 @@ class Scheduler:
         while self._admissible(self.queue.peek()):
             event = self.queue.pop()
             speculative = self._speculative(event)
-            self.window.append(_Flight(event, self._start(event), speculative))
+            kept = self._kept.pop(event.seq, None)
+            if kept is None:
+                task = self._start(event)
+            else:
+                task = kept.task
+                self.stats.reused += 1
+            self.window.append(_Flight(event, task, speculative))
         self.stats.max_batch = max(self.stats.max_batch, len(self.window))
 
     def _start(self, event: Event) -> asyncio.Task:
@@ -138,13 +158,16 @@ class Scheduler:
 
     def _trim(self) -> None:
         """Send back to the queue every event in flight that a newly scheduled event sorts before; its
-        computation finishes unobserved (its LLM replies are memoised for the recomputation)."""
+        computation finishes unobserved (its LLM replies are memoised for the recomputation), or is kept
+        to be taken up again when the event returns (:data:`REUSES_TRIMMED`)."""
         head = self.queue.peek()
         while head is not None and self.window and head.sort_key() < self.window[-1].event.sort_key():
             flight = self.window.pop()
             self.queue.requeue(flight.event)
             self._orphans.add(flight.task)
             flight.task.add_done_callback(self._orphans.discard)
+            if self._reuse:
+                self._kept[flight.event.seq] = flight
             self.stats.recomputed += 1
             self._adapt(flight.speculative, ok=False)
 
@@ -171,6 +194,8 @@ class Scheduler:
             return False
         self.window.pop(0)
         self.now = flight.event.time
+        if self._kept:
+            self._forget_kept(flight.event)
         for follow_up in self.process.commit(flight.event, outcome):
             if follow_up.time < flight.event.time:
                 raise ValueError(f"event {follow_up.kind} scheduled in the past ({follow_up.time} < {flight.event.time})")
@@ -178,6 +203,16 @@ class Scheduler:
         self._trim()
         self._adapt(flight.speculative, ok=True)
         return True
+
+    def _forget_kept(self, committed: Event) -> None:
+        """Drop the kept computations that ``committed`` may have made stale beyond what ``still_valid``
+        checks: all of them after a barrier event or an event without an agent (interventions, censor
+        sweeps, snapshots), and those of the committed event's own agent."""
+        if committed.kind in self.barrier_kinds or committed.agent is None:
+            self._kept.clear()
+            return
+        for seq in [seq for seq, kept in self._kept.items() if kept.event.agent == committed.agent]:
+            del self._kept[seq]
 
     def pending(self) -> bool:
         head = self.queue.peek()

@@ -11,6 +11,8 @@ import asyncio
 import functools
 import hashlib
 import json
+import json.encoder
+import math
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field, fields
 from typing import Any, Sequence
@@ -143,9 +145,56 @@ def _encoded(request: ChoiceRequest | GenerateRequest) -> tuple[str, int]:
     object is the payload itself."""
     cached = request.__dict__.get(_ENCODED)
     if cached is None:
-        text = _KEY_ENCODER.encode(request_payload(request))
-        cached = request.__dict__[_ENCODED] = (text, text.index(f',"{_key_after_model(type(request))}":'))
+        cached = _assembled(request)
+        if cached is None:
+            text = _KEY_ENCODER.encode(request_payload(request))
+            cached = (text, text.index(f',"{_key_after_model(type(request))}":'))
+        request.__dict__[_ENCODED] = cached
     return cached
+
+
+def _assembled(request: ChoiceRequest | GenerateRequest) -> tuple[str, int] | None:
+    """:func:`_encoded` put together in the sorted key order from the encoder's own string encoding
+    (``encode_basestring``, which its C implementation calls for each string; it refuses anything but
+    a ``str``) and ``int``/``float`` ``repr`` (what it writes for numbers), without building and
+    walking the payload dict. None (encode the dict) unless the containers and numbers have exactly
+    the types this covers (:func:`_plain`) and every text is a ``str``."""
+    if not _plain(request):
+        return None
+    try:
+        if type(request) is ChoiceRequest:
+            middle = f',"lang":{_encode_str(request.lang)}'
+            after = (f',"options":[{",".join(map(_encode_str, request.options))}],"seed":{request.seed!r},'
+                     f'"shuffle":{"true" if request.shuffle else "false"},"temperature":{request.temperature!r},'
+                     '"type":"choose"}')
+        else:
+            middle = f',"max_tokens":{request.max_tokens!r}'
+            after = f',"seed":{request.seed!r},"temperature":{request.temperature!r},"type":"generate"}}'
+        messages = ",".join(["[" + ",".join(map(_encode_str, message)) + "]" for message in request.messages])
+        head = f'{{"kind":{_encode_str(request.kind)}{middle},"messages":[{messages}]'
+    except TypeError:  # a text that is no str
+        return None
+    return head + after, len(head)
+
+
+def _plain(request: ChoiceRequest | GenerateRequest) -> bool:
+    """The request is exactly a ChoiceRequest or GenerateRequest whose options and messages are tuples
+    (of tuples), seed and token count exact ``int``, shuffle a ``bool`` and temperature a finite
+    ``float``: the types :func:`_assembled` writes as the encoder does (subclasses, ``numpy`` numbers,
+    a text given where a tuple belongs take the encoder)."""
+    kind = type(request)
+    if kind is ChoiceRequest:
+        if type(request.options) is not tuple or type(request.shuffle) is not bool:
+            return False
+    elif kind is not GenerateRequest or type(request.max_tokens) is not int:
+        return False
+    messages = request.messages
+    return (type(request.seed) is int and type(request.temperature) is float and math.isfinite(request.temperature)
+            and type(messages) is tuple and all([type(message) is tuple for message in messages]))
+
+
+_encode_str = json.encoder.encode_basestring
+"""The JSON of one string as the key encoder writes it (``ensure_ascii=False``)."""
 
 
 _ENCODED = "_encoded_payload"

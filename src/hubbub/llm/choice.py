@@ -64,12 +64,18 @@ def render_choice(request: ChoiceRequest) -> RenderedChoice:
     lines = "\n".join(f"{letter}) {_one_line(request.options[i])}" for letter, i in zip(letters, order))
     instruction = _INSTRUCTION.get(request.lang, _INSTRUCTION["en"]).format(lines=lines)
     messages = list(request.messages)
-    role, content = messages[-1]
-    if role != "user":
-        raise ValueError(f"the last message of a choice must be the user's, got {role!r}")
+    role, content = check_question(request)
     messages[-1] = (role, f"{content}\n\n{instruction}")
     prefix = ANSWER_PREFIX.get(request.lang, ANSWER_PREFIX["en"])
     return RenderedChoice(tuple(messages), letters, order, prefix)
+
+
+def check_question(request: ChoiceRequest) -> tuple[str, str]:
+    """The last message of a choice, which must be the user's (the question the options follow)."""
+    role, content = request.messages[-1]
+    if role != "user":
+        raise ValueError(f"the last message of a choice must be the user's, got {role!r}")
+    return role, content
 
 
 def letter_key(token: str, markers: str) -> str:
@@ -117,17 +123,25 @@ def letter_distribution(rendered: RenderedChoice, letter_logprobs: dict[str, flo
 
 def sample_pick(request: ChoiceRequest, rendered: RenderedChoice, shown_probs: list[float]) -> tuple[int, tuple[float, ...]]:
     """Temper and sample the shown distribution; return (option index, probs in request order)."""
+    return pick_shown(request, rendered.order, shown_probs)
+
+
+def pick_shown(request: ChoiceRequest, order: tuple[int, ...], shown_probs: list[float]) -> tuple[int, tuple[float, ...]]:
+    """:func:`sample_pick` from the shown order alone (``order[k]``: the option shown k-th), for a
+    backend that needs no rendered prompt (the scripted one)."""
     probs = [float(p) for p in shown_probs]
     shown = seeded_draw(derive_seed(request.seed, "sample"), tempered(probs, request.temperature))
     in_request_order = [0.0] * len(request.options)
-    for k, option_index in enumerate(rendered.order):
-        in_request_order[option_index] = probs[k]
-    return rendered.order[shown], tuple(in_request_order)
+    for option_index, p in zip(order, probs):
+        in_request_order[option_index] = p
+    return order[shown], tuple(in_request_order)
 
 
 def tempered(probs: list[float], temperature: float) -> list[float]:
     """``probs`` raised to ``1 / temperature`` and renormalised (one-hot on the first maximum when
-    ``temperature <= 0``). The same numpy operations as always, so the same values; numpy's error state
+    ``temperature <= 0``). The same numpy operations as always, so the same values: the reductions
+    are the ufuncs' own (``max()`` and ``sum()`` call them through a Python wrapper), and a division
+    by a temperature of exactly 1 is left out (it returns every float unchanged). numpy's error state
     is only switched (a costly context) when a zero probability would warn."""
     array = np.array(probs, dtype=float)
     if temperature <= 0:
@@ -135,10 +149,12 @@ def tempered(probs: list[float], temperature: float) -> list[float]:
         hot[int(np.argmax(array))] = 1.0
         return hot
     with np.errstate(divide="ignore") if 0.0 in probs else contextlib.nullcontext():
-        logits = np.log(array) / temperature
-    logits -= logits.max()
+        logits = np.log(array)
+    if temperature != 1.0:
+        logits /= temperature
+    logits -= np.maximum.reduce(logits)
     weights = np.exp(logits)
-    weights /= weights.sum()
+    weights /= np.add.reduce(weights)
     return weights.tolist()
 
 

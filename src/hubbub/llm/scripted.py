@@ -11,7 +11,7 @@ import hashlib
 from typing import Callable
 
 from hubbub.llm.base import Backend, ChoiceRequest, ChoiceResult, GenerateRequest, GenerateResult
-from hubbub.llm.choice import render_choice, sample_pick
+from hubbub.llm.choice import check_question, option_order, pick_shown
 
 ChoicePolicy = Callable[[ChoiceRequest], list[float]]
 TextPolicy = Callable[[GenerateRequest], str]
@@ -61,11 +61,12 @@ class ScriptedBackend(Backend):
     async def choose_one(self, request: ChoiceRequest) -> ChoiceResult:
         if self.latency:
             await asyncio.sleep(self.latency)
-        rendered = render_choice(request)
+        check_question(request)
+        order = option_order(request)  # the order render_choice shows; the prompt itself is not needed here
         probs = self.choice_policy(request)
-        shown = [probs[i] for i in rendered.order]
+        shown = [probs[i] for i in order]
         total = sum(shown)
-        index, in_order = sample_pick(request, rendered, [p / total for p in shown])
+        index, in_order = pick_shown(request, order, [p / total for p in shown])
         return ChoiceResult(index, in_order, self.stats(request.kind, latency_s=self.latency, method="scripted"))
 
     async def generate_one(self, request: GenerateRequest) -> GenerateResult:

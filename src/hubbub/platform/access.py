@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from hubbub.errors import ConfigError
+from hubbub.kernel.seeding import NumpyStream
 
 TRENDSIM_BASE_A = 0.5
 """The released TrendSim code computes ``A = 0.5 + likes / n_agents + emotion`` before each revisit."""
@@ -293,9 +294,10 @@ class AccessDensity:
         """``n`` access times by inverse CDF (uniforms from ``rng``; no global random state)."""
         return np.asarray(self.ppf(rng.random(int(n))), dtype=float).reshape(-1)
 
-    def sample_after(self, rng: np.random.Generator, t0: float) -> float | None:
+    def sample_after(self, rng: np.random.Generator | NumpyStream, t0: float) -> float | None:
         """TrendSim's revisit rule: draw from the whole density; ``None`` (no further visit) when the
-        draw is not later than ``t0``. This is what the released code does; it thins late revisits."""
+        draw is not later than ``t0``. This is what the released code does; it thins late revisits.
+        One ``rng.random()`` draw, so a :class:`NumpyStream` of a seed gives what ``default_rng`` of it gives."""
         t = float(self.ppf(rng.random()))
         return t if t > t0 else None
 

@@ -265,7 +265,7 @@ class Simulation(LibraryViews):
                 f"`hubbub resume {self.run_dir}`")
 
     def _update_progress(self, scheduler: Scheduler) -> None:
-        self.progress.recomputed = scheduler.stats.recomputed
+        self.progress.recomputed = scheduler.stats.recomputed - scheduler.stats.reused  # taken up again: not recomputed
         self.progress.sim_time = scheduler.now
         self.progress.events = self.recorder.seq + 1
         self.progress.sessions = self.world.sessions_done

@@ -14,6 +14,8 @@ dependency order.
 
 from __future__ import annotations
 
+import json.encoder
+import math
 import sqlite3
 import time
 from typing import Any, Callable
@@ -39,12 +41,32 @@ def call_rows(key: str, request: str, result: Any, encode: Callable[[Any], str])
 
 
 def reply_json(result: Any, is_choice: bool, encode: Callable[[Any], str]) -> str | None:
-    """The cacheable reply, matching hubbub.llm.cache.reply_of, or None for a failed call."""
+    """The cacheable reply, matching hubbub.llm.cache.reply_of, or None for a failed call. ``encode``
+    is the record's canonical JSON (sorted keys, compact, UTF-8 text, no NaN); a reply of plain values
+    is written as it writes it, without building the dict (:func:`_plain_reply`)."""
     if not result.ok:
         return None
+    method = result.stats.method
     if is_choice:
-        return encode({"index": result.index, "probs": list(result.probs), "method": result.stats.method})
-    return encode({"text": result.text, "method": result.stats.method})
+        return _plain_reply(result.index, result.probs, method) or encode(
+            {"index": result.index, "probs": list(result.probs), "method": method})
+    if isinstance(result.text, str) and isinstance(method, str):
+        return f'{{"method":{_encode_str(method)},"text":{_encode_str(result.text)}}}'
+    return encode({"text": result.text, "method": method})
+
+
+def _plain_reply(index: Any, probs: Any, method: Any) -> str | None:
+    """A choice's reply as the canonical encoder writes it (keys in sorted order; an ``int`` and finite
+    ``float`` as their ``repr``), or None when a value is not of exactly those types (the encoder
+    then writes it, or refuses it)."""
+    if type(index) is not int or not isinstance(method, str) or not all(
+            type(p) is float and math.isfinite(p) for p in probs):
+        return None
+    return f'{{"index":{index!r},"method":{_encode_str(method)},"probs":[{",".join(map(repr, probs))}]}}'
+
+
+_encode_str = json.encoder.encode_basestring
+"""One string as the canonical encoder writes it (``ensure_ascii=False``)."""
 
 
 class KeyIndex:

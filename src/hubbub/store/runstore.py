@@ -174,7 +174,7 @@ class RunStore:
         """Add one row to a content table; dict/list values are stored as canonical JSON."""
         with self._lock:
             sql = self._insert_sql(table, tuple(row))
-            self._pending.setdefault(sql, []).append(tuple(_cell(v) for v in row.values()))
+            self._pending.setdefault(sql, []).append(tuple(map(_cell, row.values())))
 
     def insert_many(self, table: str, columns: tuple[str, ...], rows: Iterable[tuple[Any, ...]]) -> int:
         """Add rows of plain cells in ``columns`` order (a generator: nothing buffered) after the buffered ones."""

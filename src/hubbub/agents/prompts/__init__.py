@@ -99,8 +99,13 @@ def fill(template: str, fields: Mapping[str, Any]) -> Block:
     parts = _parsed(template)
     if parts is None:
         return Block(template.format_map(values))
-    return Block("".join(literal if name is None else literal + format(values[name], "")
-                         for literal, name in parts))
+    pieces = []
+    for literal, name in parts:
+        pieces.append(literal)
+        if name is not None:
+            value = values[name]  # text joins as it is: format(text, "") would only copy it
+            pieces.append(value if isinstance(value, str) else format(value, ""))
+    return Block("".join(pieces))
 
 
 def _safe_field(key: str, value: Any) -> Any:
@@ -281,6 +286,8 @@ def _fill(name: str, lang: str, table: dict[str, tuple[str, ...]], fields: dict[
     if name not in table:
         raise ValueError(f"unknown prompt template {name!r}; known: {', '.join(sorted(table))}")
     expected = table[name]
+    if len(fields) == len(expected) and all(f in fields for f in expected):  # the usual case: exactly these
+        return _filled(name, lang, fields)
     missing = [f for f in expected if f not in fields]
     if missing:
         raise ValueError(f"prompt {name!r} is missing field(s) {', '.join(missing)}; "
@@ -289,6 +296,11 @@ def _fill(name: str, lang: str, table: dict[str, tuple[str, ...]], fields: dict[
     if extra:
         raise ValueError(f"prompt {name!r} got unexpected field(s) {', '.join(extra)}; "
                          f"it takes: {', '.join(expected)}")
+    return _filled(name, lang, fields)
+
+
+def _filled(name: str, lang: str, fields: dict[str, str]) -> Block:
+    """Template ``name`` filled with ``fields`` (the right names, checked by :func:`_fill`), each a ``str``."""
     for key, value in fields.items():
         if not isinstance(value, str):
             raise ValueError(f"prompt {name!r}: field {key!r} must be a str, got {type(value).__name__}")

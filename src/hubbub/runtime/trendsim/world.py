@@ -15,7 +15,7 @@ from dataclasses import replace
 from typing import Any
 
 from hubbub.kernel.events import Event
-from hubbub.kernel.seeding import SeedTree
+from hubbub.kernel.seeding import NumpyStream, SeedTree
 from hubbub.kernel.views import RecordingView, reads_unchanged
 from hubbub.llm.base import Backend
 from hubbub.platform.access import AccessDensity
@@ -143,6 +143,13 @@ class TrendSimWorld(AttackerVisits):
 
     def still_valid(self, event: Event, outcome: Outcome) -> bool:
         return reads_unchanged(self.hub, outcome.reads)
+
+    @property
+    def reuses_trimmed(self) -> bool:
+        """A computation sent back to the queue may be taken up again (``kernel.scheduler.REUSES_TRIMMED``):
+        an event reads the hub through the view ``still_valid`` checks, its own agent's state and what
+        only barrier or agent-less events change; not with a combined run's recall (another world)."""
+        return self.recall is None
 
     def commit(self, event: Event, outcome: Outcome) -> list[Event]:
         if event.kind == "snapshot":
@@ -275,9 +282,11 @@ class TrendSimWorld(AttackerVisits):
         if acc.feedback:
             likes = view.topic_reactions("like", t)
             density = self.density.with_feedback(likes / max(1, len(self.users)), state.emotion, base=acc.feedback_base)
-        rng = self.seeds.rng("access", p.agent_id, visit + 1)
-        hours = end / HOUR
-        t = density.sample_after(rng, hours) if acc.revisit == "resample" else density.sample_truncated(rng, hours)
+        path, hours = ("access", p.agent_id, visit + 1), end / HOUR
+        if acc.revisit == "resample":  # one random() draw: numpy's first number without a Generator
+            t = density.sample_after(NumpyStream(self.seeds.seed(*path)), hours)
+        else:
+            t = density.sample_truncated(self.seeds.rng(*path), hours)
         return None if t is None or t * HOUR > self.horizon else float(t) * HOUR
 
     def _is_suspended(self, agent: str, t: float) -> bool:
