@@ -98,3 +98,17 @@ def test_the_cache_folder_follows_the_environment(monkeypatch, tmp_path):
 def test_unknown_weights_are_refused_with_the_choices():
     with pytest.raises(ConfigError, match=r"llm.embedded_weights: 'q2' is not allowed; expected one of q4_0, q4_1"):
         _resolve_model(None, "q2")
+
+
+def test_the_first_use_note_names_the_folder_until_the_copy_exists(monkeypatch, tmp_path):
+    from hubbub.llm import embedded
+
+    source = tmp_path / "tiny.gguf"
+    _write_model(source, np.random.default_rng(7))
+    monkeypatch.setattr(embedded, "bundled_model_path", lambda: str(source))
+    monkeypatch.setenv("HUBBUB_CACHE_DIR", str(tmp_path / "cache"))
+    assert embedded.first_use_note(None, "q4_0") == (
+        f"writing the Q4_0 copy of the embedded model to {tmp_path / 'cache'} (once, about 10 s)")
+    assert embedded.first_use_note(None, "q4_1") == "" and embedded.first_use_note("my.gguf", "q4_0") == ""
+    weights.q4_0_copy(str(source))
+    assert embedded.first_use_note(None, "q4_0") == ""

@@ -45,7 +45,11 @@ def run_single(sc: Scenario, run_dir: Path, *, overwrite: bool, quiet: bool, res
     if not resume:
         check_run_dir(run_dir, overwrite)
     if sc.llm.backend == "embedded":
+        from hubbub.llm.embedded import first_use_note
+
         err.print(f"[bold yellow]note:[/] {EMBEDDED_BANNER}")
+        if first := first_use_note(sc.llm.model, sc.llm.embedded_weights):
+            err.print(f"[bold yellow]note:[/] {escape(first)}", soft_wrap=True)
     note = missing_data_note(sc)
     if note:
         err.print(f"[bold yellow]note:[/] {escape(note)}", soft_wrap=True)

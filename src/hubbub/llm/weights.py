@@ -44,11 +44,16 @@ def file_digest(path: Path) -> str:
     return digest.hexdigest()[:16]
 
 
+def copy_path(source: str, folder: Path | None = None) -> Path:
+    """Where the Q4_0 copy of ``source`` is (or will be) kept."""
+    src = Path(source)
+    return (cache_dir() if folder is None else folder) / f"{src.stem}.{CONVERTER}.{file_digest(src)}.gguf"
+
+
 def q4_0_copy(source: str, folder: Path | None = None) -> str:
     """The path of ``source`` with its Q4_1 tensors requantised to Q4_0, written on first use."""
-    src = Path(source)
-    folder = cache_dir() if folder is None else folder
-    target = folder / f"{src.stem}.{CONVERTER}.{file_digest(src)}.gguf"
+    src, target = Path(source), copy_path(source, folder)
+    folder = target.parent
     if target.is_file():
         return str(target)
     try:
