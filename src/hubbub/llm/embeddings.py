@@ -161,6 +161,10 @@ def _grams(text: str, low: int, high: int, out: list[str]) -> None:
         out.extend(text[i:i + n] for i in range(len(text) - n + 1))
 
 
+GRAMS_KEPT = 1 << 19
+"""N-gram digests a hashing embedder remembers (a profile or post repeats most of its n-grams)."""
+
+
 class HashingEmbedder:
     """Signed feature hashing of character n-grams with sublinear term frequency (``1 + ln(count)``),
     then L2 normalisation. Deterministic across processes (CRC-32, not Python's salted ``hash``)."""
@@ -171,6 +175,7 @@ class HashingEmbedder:
         if dim < 16:
             raise ConfigError(f"HashingEmbedder dim: got {dim}, allowed: an integer >= 16")
         self.dim = int(dim)
+        self._digests: dict[str, int] = {}
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         batch = _as_text_list(texts)
@@ -180,10 +185,25 @@ class HashingEmbedder:
         return normalise_rows(out)
 
     def _fill(self, row: np.ndarray, text: str) -> None:
-        for gram, count in Counter(char_ngrams(text)).items():
-            digest = zlib.crc32(gram.encode("utf-8"))
-            sign = 1.0 if digest & 0x80000000 else -1.0  # the sign halves the bias of collisions
-            row[digest % self.dim] += sign * (1.0 + math.log(count))
+        """Add each distinct n-gram's signed weight ``±(1 + ln count)`` at its hashed slot, in the
+        order the n-grams first occur (the float32 sums of :func:`np.add.at` are sequential)."""
+        counts = Counter(char_ngrams(text))
+        if not counts:
+            return
+        digests = np.fromiter(map(self._digest, counts), dtype=np.int64, count=len(counts))
+        weights = np.fromiter((1.0 + math.log(c) if c > 1 else 1.0 for c in counts.values()), dtype=np.float64,
+                              count=len(counts))
+        signs = np.where(digests & 0x80000000, 1.0, -1.0)  # the sign halves the bias of collisions
+        np.add.at(row, digests % self.dim, (signs * weights).astype(np.float32))
+
+    def _digest(self, gram: str) -> int:
+        """CRC-32 of an n-gram, remembered (up to :data:`GRAMS_KEPT` n-grams, then forgotten at once)."""
+        digest = self._digests.get(gram)
+        if digest is None:
+            if len(self._digests) >= GRAMS_KEPT:
+                self._digests.clear()
+            digest = self._digests[gram] = zlib.crc32(gram.encode("utf-8"))
+        return digest
 
 
 # ---------------------------------------------------------------------------------------------------

@@ -64,8 +64,7 @@ class ContentStore:
         self._timed: dict[str, _Reactions] = {}
         self._writes: list[tuple[float, tuple[str, Hashable] | None]] = []
         self._writes_dropped = 0
-        for name in authors:
-            self.author_index(name)
+        self._register(authors)
 
     def __len__(self) -> int:
         return self.n
@@ -77,6 +76,17 @@ class ContentStore:
             index = self._author_index[name] = len(self.authors)
             self.authors.append(name)
         return index
+
+    def _register(self, names: Sequence[str]) -> None:
+        """Register ``names`` in order: at once when they are distinct (the usual case, millions of
+        S3 users), else one at a time (a repeated name keeps its first index)."""
+        names = list(names)
+        index = dict(zip(names, range(len(names))))
+        if len(index) == len(names):
+            self.authors, self._author_index = names, index
+            return
+        for name in names:
+            self.author_index(name)
 
     def author_name(self, index: int) -> str:
         """The name of author ``index`` ("platform" for :data:`PLATFORM`)."""

@@ -204,8 +204,9 @@ class LLMAgents:
         return decision
 
     def decay(self, user: LLMUser, step: int, emotion: int) -> int:
-        """A user without new posts is not asked; the emotion decays (S3 4.3)."""
-        if not self.cfg.emotion.enabled:
+        """A user without new posts is not asked; the emotion decays (S3 4.3). A calm user stays calm
+        whatever the draw, so their generator (a stream of its own) is not built."""
+        if not self.cfg.emotion.enabled or emotion == 0:
             return emotion
         seed = self.seeds.seed("llm", user.agent_id, step)
         return decay_emotion(emotion, self.cfg.emotion.decay, np.random.default_rng(derive_seed(seed, "decay")))

@@ -110,17 +110,48 @@ def fit_prompt(build: Callable[[str, list[str]], Any], select: Callable[[int], l
     Received posts are dropped from the end (then the last one is shortened) until the prompt without
     memory fits; memory is selected within ``min(memory_budget, room left)`` and, if rendering still
     overflows, trimmed from its lowest-scoring items. Returns (request, memory items, shown posts)."""
-    fits = lambda memory, posts: prompt_tokens(build(memory, posts)) <= budget  # noqa: E731
+    sized = _Built(build)
+    fits = lambda memory, posts: sized(memory, posts)[1] <= budget  # noqa: E731
     shown = list(received[:_most_that_fit(len(received), min(len(received), 1),
                                           lambda k: fits("", list(received[:k])))])
-    base = prompt_tokens(build("", shown))
+    base = sized("", shown)[1]
     if base > budget and shown:  # one post left, too long: keep its longest prefix that fits
         post, window = shown[0], min(len(shown[0]), 4 * max(budget, 0) + 4)  # a character costs >= 1/4 token
         shown[0] = _prefix(post, _most_that_fit(window, 0, lambda k: fits("", [_prefix(post, k)])))
-        base = prompt_tokens(build("", shown))
+        base = sized("", shown)[1]
     items = select(max(min(memory_budget, budget - base), 0))
-    items = items[:_most_that_fit(len(items), 0, lambda k: fits(render(items[:k]), shown))]
-    return build(render(items), shown), items, shown
+    rendered = _Rendered(render, items)
+    items = items[:_most_that_fit(len(items), 0, lambda k: fits(rendered(k), shown))]
+    return sized(rendered(len(items)), shown)[0], items, shown
+
+
+class _Built:
+    """``build(memory, posts)`` and its prompt tokens, each distinct prompt built once: the search
+    of :func:`fit_prompt` asks the same prompt again (the full one, then the one it returns)."""
+
+    def __init__(self, build: Callable[[str, list[str]], Any]) -> None:
+        self.build = build
+        self.done: dict[tuple[str, tuple[str, ...]], tuple[Any, int]] = {}
+
+    def __call__(self, memory: str, posts: Sequence[str]) -> tuple[Any, int]:
+        key = (memory, tuple(posts))
+        if key not in self.done:
+            request = self.build(memory, list(posts))
+            self.done[key] = (request, prompt_tokens(request))
+        return self.done[key]
+
+
+class _Rendered:
+    """The memory text of the first ``k`` items, each ``k`` rendered once."""
+
+    def __init__(self, render: Callable[[list[Any]], str], items: list[Any]) -> None:
+        self.render, self.items = render, items
+        self.done: dict[int, str] = {}
+
+    def __call__(self, k: int) -> str:
+        if k not in self.done:
+            self.done[k] = self.render(self.items[:k])
+        return self.done[k]
 
 
 def _prefix(text: str, k: int) -> str:

@@ -8,6 +8,7 @@ or newly aware users in one round) are one event holding arrays, plus one projec
 from __future__ import annotations
 
 import math
+from itertools import repeat
 from typing import Any, Iterator, Mapping
 
 import numpy as np
@@ -24,6 +25,7 @@ AGENT_COLUMNS = ("agent_id", "role", "grp", "profile")
 POST_COLUMNS = ("post_id", "author", "kind", "parent_id", "root_id", "text", "step", "time", "emotion", "attitude",
                 "policy", "seq")
 AWARE_COLUMNS = ("agent", "step", "time", "channel", "post_id", "via", "seq")
+STATE_COLUMNS = ("agent", "step", "time", "policy", "emotion", "attitude", "aware", "action", "seq")
 ROW_CHUNK = 65_536
 """Rule users whose rows are made from the columns at once (bounds the Python objects alive)."""
 
@@ -114,10 +116,6 @@ def decision_event(world: Any, decision: Any, step: int, t: float, post_id: int 
     failure_events(world, decision.agent_id, decision.failures, step, t)
 
 
-def _author(world: Any, index: int) -> str:
-    return world.ids[index] if index >= 0 else "platform"
-
-
 def posts_event(world: Any, ids: np.ndarray, t: float) -> None:
     """The posts published at one step: one event with arrays, one ``s3_posts`` row per post."""
     if ids.size == 0:
@@ -130,12 +128,28 @@ def posts_event(world: Any, ids: np.ndarray, t: float) -> None:
                                                  "parents": parent.tolist(), "kinds": [KINDS[k] for k in kind.tolist()]})
     root, step = posts.col("root")[ids], posts.col("step")[ids]
     emo, att = posts.col("emotion")[ids], posts.col("attitude")[ids]
-    rows = ((pid, _author(world, a), KINDS[k], p if p >= 0 else None, r, posts.texts[pid], s, t, EMOTION_LEVELS[e],
-             ATTITUDES[at], pol, seq)
-            for pid, a, k, p, r, s, e, at, pol in zip(ids.tolist(), author.tolist(), kind.tolist(), parent.tolist(),
-                                                      root.tolist(), step.tolist(), emo.tolist(), att.tolist(),
-                                                      policy.tolist()))
+    rows = zip(ids.tolist(), _names(world, author), map(KINDS.__getitem__, kind.tolist()), _or_none(parent, parent),
+               root.tolist(), map(posts.texts.__getitem__, ids.tolist()), step.tolist(), repeat(t),
+               map(EMOTION_LEVELS.__getitem__, emo.tolist()), map(ATTITUDES.__getitem__, att.tolist()),
+               policy.tolist(), repeat(seq))
     _rows(world, "s3_posts", POST_COLUMNS, rows)
+
+
+def _names(world: Any, authors: np.ndarray) -> list[str]:
+    """Agent ids of author indices, "platform" for a negative one (the platform's own posts),
+    without a Python frame per row."""
+    names = list(map(world.ids.__getitem__, np.maximum(authors, 0).tolist()))
+    for i in np.flatnonzero(authors < 0).tolist():
+        names[i] = "platform"
+    return names
+
+
+def _or_none(values: np.ndarray, key: np.ndarray, cells: list[Any] | None = None) -> list[Any]:
+    """``cells`` (default: ``values`` as Python ints) with None wherever ``key`` is negative."""
+    out = values.tolist() if cells is None else cells
+    for i in np.flatnonzero(key < 0).tolist():
+        out[i] = None
+    return out
 
 
 def _rows(world: Any, table: str, columns: tuple[str, ...], rows: Iterator[tuple[Any, ...]]) -> None:
@@ -152,8 +166,8 @@ def aware_event(world: Any, users: np.ndarray, posts: np.ndarray, sources: np.nd
     posts = np.asarray(posts, dtype=np.int64)
     via = np.full(posts.size, -1, dtype=np.int64)
     via[posts >= 0] = world.posts.col("author")[posts[posts >= 0]]
-    rows = ((world.ids[u], step, t, ch, p if p >= 0 else None, _author(world, a) if p >= 0 else None, seq)
-            for u, p, ch, a in zip(users.tolist(), posts.tolist(), channels, via.tolist()))
+    rows = zip(map(world.ids.__getitem__, users.tolist()), repeat(step), repeat(t), channels, _or_none(posts, posts),
+               _or_none(posts, posts, _names(world, via)), repeat(seq))
     _rows(world, "s3_awareness", AWARE_COLUMNS, rows)
 
 
@@ -203,11 +217,11 @@ def user_state_rows(world: Any, step: int, t: float, actions: dict[int, str]) ->
     mode = world.cfg.record.user_states
     if mode == "none":
         return
-    who = sorted(world.users) if mode == "llm" else range(world.n)
-    seq = world.rec.seq
-    for i in who:
-        action = actions.get(i, "none")
-        world.rec.row("s3_user_states", {
-            "agent": world.ids[i], "step": step, "time": t, "policy": "llm" if world.is_llm[i] else "rule",
-            "emotion": EMOTION_LEVELS[int(world.emotion[i])], "attitude": ATTITUDES[int(world.attitude[i])],
-            "aware": int(world.aware[i]), "action": action, "seq": seq})
+    who = np.array(sorted(world.users), dtype=np.int64) if mode == "llm" else np.arange(world.n, dtype=np.int64)
+    users = who.tolist()
+    rows = zip(map(world.ids.__getitem__, users), repeat(step), repeat(t),
+               np.where(world.is_llm[who], "llm", "rule").tolist(),
+               map(EMOTION_LEVELS.__getitem__, world.emotion[who].tolist()),
+               map(ATTITUDES.__getitem__, world.attitude[who].tolist()), world.aware[who].astype(np.int64).tolist(),
+               [actions.get(i, "none") for i in users], repeat(world.rec.seq))
+    _rows(world, "s3_user_states", STATE_COLUMNS, rows)

@@ -96,9 +96,13 @@ def exposure_graph(ex: Exposures, posts: PostLog, n: int, followees: np.ndarray)
 
 
 def _pick_posts(ex: Exposures, sender: np.ndarray, actors: np.ndarray, parents: np.ndarray, n: int) -> np.ndarray:
-    """For each actor, the lowest-id post it received from its model parent this step."""
-    receiver, post = ex.receiver, ex.post
-    keys = receiver * np.int64(n) + sender
+    """For each actor, the lowest-id post it received from its model parent this step (only the
+    actors' own exposures are sorted: a quiet step has few actors among many exposures)."""
+    mine = np.zeros(n, dtype=bool)
+    mine[actors] = True
+    kept = mine[ex.receiver]
+    receiver, post = ex.receiver[kept], ex.post[kept]
+    keys = receiver * np.int64(n) + sender[kept]
     order = np.lexsort((post, keys))
     keys, post = keys[order], post[order]
     return post[np.searchsorted(keys, actors * np.int64(n) + parents)]
@@ -190,16 +194,38 @@ def _emotion_each(cfg: Any, ex: Exposures, posts: PostLog, level: np.ndarray, is
     order = np.lexsort((post, receiver))
     receiver, post = receiver[order], post[order]
     rank = np.arange(receiver.size) - np.searchsorted(receiver, receiver, side="left")
-    draws = rng.random((cap + 1, n))
     out = level.copy()
-    for j in range(cap):
+    for j in range(cap):  # row j of the draws: one per user, read where a user has a j-th message
         users, toward = receiver[rank == j], posts.col("emotion")[post[rank == j]]
-        rise = (toward > out[users]) & (draws[j, users] < cfg.emotion_contagion)
+        rise = (toward > out[users]) & (draws_at(rng, n, users) < cfg.emotion_contagion)
         out[users[rise]] += 1
-    exposed = np.zeros(n, dtype=bool)
-    exposed[receiver] = True
-    fall = ~exposed & is_rule & (draws[cap] < decay)
-    out[fall] = np.maximum(out[fall] - 1, 0)
+    fall = rng.random(n) < decay
+    fall &= is_rule
+    fall[receiver] = False
+    np.subtract(out, 1, out=out, where=fall & (out > 0))
+    return out
+
+
+SPARSE_DRAWS = 1024
+""":func:`draws_at` jumps to each position when fewer than one in this many of the draws is read."""
+
+
+def draws_at(rng: np.random.Generator, n: int, at: np.ndarray) -> np.ndarray:
+    """``rng.random(n)[at]`` for increasing positions ``at``, leaving ``rng`` where ``rng.random(n)``
+    leaves it. Few positions are read by jumping a PCG64 bit generator ahead (``advance``: one
+    64-bit output per double) instead of drawing all ``n``: the same numbers, in O(len(at) log n)."""
+    bits = rng.bit_generator
+    if not isinstance(bits, (np.random.PCG64, np.random.PCG64DXSM)) or at.size * SPARSE_DRAWS > n:
+        return rng.random(n)[at]
+    kept = bits.state  # advance() forgets a buffered 32-bit half that rng.random(n) leaves alone
+    out, done = np.empty(at.size), 0
+    for k, position in enumerate(at.tolist()):
+        bits.advance(position - done)
+        out[k], done = rng.random(), position + 1
+    bits.advance(n - done)
+    state = bits.state
+    state["has_uint32"], state["uinteger"] = kept["has_uint32"], kept["uinteger"]
+    bits.state = state
     return out
 
 
