@@ -134,3 +134,16 @@ def test_the_four_reflection_calls_go_one_after_the_other():
                              "trendsim.reflect_opinion"]
     assert backend.most == 1
     assert state == UserState(0.3, 0.3, "text of trendsim.reflect_summary", "text of trendsim.reflect_opinion")
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_perception_puts_the_page_before_the_persona_so_users_of_a_topic_share_it(lang):
+    page = Block("«Topic title»\n«The topic's full content, the longest part of the prompt»")
+    first = persona_block(lang, "Runs marathons", "Read the news", "", 0.4, 0.6)
+    second = persona_block(lang, "Bakes bread", "Another memory", "An opinion", 0.7, 0.2)
+    a = render("perception", lang, observation=page, persona=first)[1][1]
+    b = render("perception", lang, observation=page, persona=second)[1][1]
+    shared = a[:next(i for i, (x, y) in enumerate(zip(a, b)) if x != y)]
+    assert page in shared and a.index(page) < a.index(first)
+    question = a.rsplit("\n\n", 1)[1]
+    assert a.index(first) < a.index(question) and "«" not in question

@@ -93,8 +93,14 @@ def _hub_prompts(run, captured: dict) -> list[tuple[float, str, str]]:
             for _, row in actions.iterrows()]
 
 
+def _page_part(prompt: str) -> str:
+    """The page a perception prompt shows: all before the persona block (the page comes first)."""
+    return prompt.split("Please play the following role.", 1)[0]
+
+
 def _followed_part(prompt: str) -> str:
-    return prompt.split(FOLLOWED_HEADING["en"], 1)[1] if FOLLOWED_HEADING["en"] in prompt else ""
+    page = _page_part(prompt)
+    return page.split(FOLLOWED_HEADING["en"], 1)[1] if FOLLOWED_HEADING["en"] in page else ""
 
 
 def _first_published(s3) -> dict[tuple[str, str], float]:
@@ -136,8 +142,7 @@ def test_the_hub_persona_memory_is_the_users_memory_pool(tmp_path, monkeypatch):
         for cid, text in comments.items():
             if f"@«hub»] «{text}»" not in memory:
                 continue
-            read_before = [p for s, a, p in prompts if a == agent and s < t and f"«{text}»" in p.split(
-                "Personal Opinions:", 1)[1]]
+            read_before = [p for s, a, p in prompts if a == agent and s < t and f"«{text}»" in _page_part(p)]
             assert read_before, f"{agent} remembers comment {cid} at {t} without having read it on the hub"
             recalled += 1
     assert recalled > 0, "no hub prompt showed a comment its user had read earlier"

@@ -1,4 +1,5 @@
-"""Fills the TrendSim prompt templates for the world: the persona block first, the question last.
+"""Fills the TrendSim prompt templates for the world: the persona block first (after the page in a
+perception), the question last.
 
 Third-party text (descriptions, topics, comments) is quoted by :func:`hubbub.agents.prompts.render`."""
 

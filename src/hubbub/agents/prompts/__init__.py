@@ -6,7 +6,9 @@ translation (TrendSim, Appendices D-G). Templates live in ``en/*.txt`` and ``zh/
 
 Every prompt is two messages: the shared system text, then the user message. The user message puts
 the persona block first (identical for every prompt of one agent state), then the observation, then
-the question, so a server can reuse the cached prefix. The calls that follow a step's action choice
+the question, so a server can reuse the cached prefix. The one exception is ``perception``, which puts
+the page before the persona: every user on a topic reads the same page, while the persona's memory
+changes after each step, so a page placed after it would be new to the cache at every step. The calls that follow a step's action choice
 (reflections, a comment, a reply) repeat the action prompt's text through the impression word for word
 before their own part, and related questions share their opening, so each finds the longest prefix
 in the cache. Choice templates hold only the question: the LLM backend appends the lettered options
@@ -141,7 +143,7 @@ _JUDGE_ROLE = ("description", "emotion", "confidence", "observation")
 
 TEMPLATES: dict[str, tuple[str, ...]] = {
     # User agent (Appendix D). ``persona`` is the text from persona_block().
-    "perception": _AGENT + ("observation",),             # generate: ~40-word first-person impression
+    "perception": ("observation",) + _AGENT,             # generate: ~40-word first-person impression
     "action_browse": _AGENT + ("impression",),           # choose: view details / exit
     "action_main": _AGENT + ("impression",),             # choose: like / comment / repost / more / open / exit
     "action_comment": _AGENT + ("impression",),          # choose: like / reply / back
