@@ -17,13 +17,18 @@ Ids are global, in commit order. A surface numbers its own posts (the follow fee
 hub's comment and reply ids) and keeps the global ids of its posts; the ``local`` column holds each
 post's number on its surface. While one surface writes the store, both numberings coincide.
 Writes happen at commit time only; reads return copies or read-only views.
+
+A store only one surface writes may let its oldest posts leave memory (:meth:`ContentStore.forget_before`,
+the S3 follow feed keeps its recommendation window): ids stay global, :attr:`ContentStore.first` is the
+first id still held, columns hold the posts from it on, and a read of an older post raises
+:class:`DroppedPostError` (those posts are in the run record).
 """
 
 from __future__ import annotations
 
 import bisect
 import math
-from typing import Hashable, Sequence
+from typing import Hashable, Iterator, Sequence
 
 import numpy as np
 
@@ -44,19 +49,75 @@ WRITES_KEPT = 4096
 answers None (a surface then repeats its reads)."""
 
 
+class DroppedPostError(LookupError):
+    """A read of a post that has left memory (older than what the store keeps)."""
+
+
+def dropped(ids: np.ndarray | int, first: int) -> DroppedPostError:
+    """The error for a read of ``ids`` when posts before id ``first`` have left memory."""
+    oldest = int(np.min(ids))
+    return DroppedPostError(f"post {oldest} is no longer held in memory: this run's post log keeps posts from "
+                            f"id {first} on (the follow feed's recommendation window); older posts are in the run "
+                            f"record's s3_posts table")
+
+
+class HeldTexts:
+    """The posts' texts by global id, of which those before :attr:`first` have left memory."""
+
+    def __init__(self, texts: list[str]) -> None:
+        """Over ``texts`` (taken, not copied), the texts of posts 0, 1, 2, ..."""
+        self.first = 0
+        self._base = 0  # id of _texts[0]; posts in [_base, first) are released but not yet compacted
+        self._texts = texts
+
+    def __len__(self) -> int:
+        return self._base + len(self._texts)
+
+    def __getitem__(self, index: int) -> str:
+        if index < 0:
+            index += len(self)
+        if index < self.first:
+            raise dropped(index, self.first)
+        return self._texts[index - self._base]
+
+    def __iter__(self) -> Iterator[str]:
+        """The texts held, from :attr:`first` on."""
+        return iter(self._texts[self.first - self._base:])
+
+    def extend(self, texts: Sequence[str]) -> None:
+        """Append the texts of new posts."""
+        self._texts.extend(texts)
+
+    def forget_before(self, first: int) -> None:
+        """Let the texts before id ``first`` go; the list is compacted once the released part is as
+        long as the held part (each text is moved at most once on average)."""
+        self.first = max(self.first, first)
+        if self.first - self._base >= len(self) - self.first:
+            del self._texts[: self.first - self._base]
+            self._base = self.first
+
+
+def held_texts(texts: list[str] | HeldTexts) -> HeldTexts:
+    """``texts`` as a :class:`HeldTexts` (a plain list is taken over, not copied)."""
+    return texts if isinstance(texts, HeldTexts) else HeldTexts(texts)
+
+
 class ContentStore:
     """All posts of a run; ids are 0, 1, 2, ... in commit order; authors are indices into ``authors``."""
 
-    _COLUMNS = {"author": np.int64, "parent": np.int64, "root": np.int64, "step": np.int32, "kind": np.int8,
+    _COLUMNS = {"author": np.int64, "parent": np.int64, "root": np.int64, "root_author": np.int64,
+                "step": np.int32, "kind": np.int8,
                 "surface": np.int8, "local": np.int64, "emotion": np.int8, "attitude": np.int8,
                 "reposts": np.int32, "created_at": np.float64, "visible_at": np.float64,
                 "hidden_from": np.float64}
 
     def __init__(self, authors: Sequence[str] = ()) -> None:
         self.n = 0
+        self.first = 0  # the first post id held in memory (see forget_before)
+        self._base = 0  # the id of the columns' row 0 (<= first: released rows wait to be compacted)
         self._cap = 0
         self._cols: dict[str, np.ndarray] = {k: np.zeros(0, dtype=t) for k, t in self._COLUMNS.items()}
-        self.texts: list[str] = []
+        self.texts: list[str] | HeldTexts = []  # a HeldTexts once posts leave memory
         self.authors: list[str] = []
         self._author_index: dict[str, int] = {}
         self._reactions: dict[tuple[str, Hashable], list[float]] = {}
@@ -93,21 +154,47 @@ class ContentStore:
         return self.authors[index] if index >= 0 else "platform"
 
     def col(self, name: str) -> np.ndarray:
-        """A read-only view of one column over all posts so far."""
-        view = self._cols[name][: self.n]
+        """A read-only view of one column over the posts held, ids :attr:`first` to ``n - 1`` (all posts
+        so far, indexed by id, while none has left memory)."""
+        view = self._cols[name][self.first - self._base: self.n - self._base]
         view.flags.writeable = False
         return view
 
+    def at(self, name: str, ids: np.ndarray | Sequence[int] | int) -> np.ndarray:
+        """Column ``name`` of posts ``ids`` (global ids); :class:`DroppedPostError` for one no longer held."""
+        ids = np.asarray(ids, dtype=np.int64)
+        if self.first == 0:
+            return self._cols[name][ids]
+        if ids.size and int(ids.min()) < self.first:
+            raise dropped(ids, self.first)
+        return self._cols[name][ids - self._base]
+
+    def held(self) -> int:
+        """How many posts' rows the columns hold (those released but not yet compacted included)."""
+        return self.n - self._base
+
+    def forget_before(self, first: int) -> None:
+        """Let posts before id ``first`` leave memory: their reads raise :class:`DroppedPostError` from
+        now on. Rows are moved once the released part is as long as the held part."""
+        self.first = max(self.first, min(first, self.n))
+        self.texts = held_texts(self.texts)
+        self.texts.forget_before(self.first)
+        if self.first - self._base >= self.n - self.first:
+            self._resize(max(self.n - self.first, 64), self.first)
+
     def _grow(self, extra: int) -> None:
-        need = self.n + extra
-        if need <= self._cap:
-            return
-        cap = max(need, 2 * self._cap, 64)
+        need = self.n - self._base + extra
+        if need > self._cap:
+            self._resize(max(need, 2 * self._cap, 64), self._base)
+
+    def _resize(self, cap: int, base: int) -> None:
+        """New columns of ``cap`` rows, row 0 the post ``base``."""
+        keep = slice(base - self._base, self.n - self._base)
         for name, arr in self._cols.items():
             grown = np.zeros(cap, dtype=arr.dtype)
-            grown[: self.n] = arr[: self.n]
+            grown[: self.n - base] = arr[keep]
             self._cols[name] = grown
-        self._cap = cap
+        self._cap, self._base = cap, base
 
     # ---- writes (commit time only) ----
 
@@ -122,18 +209,23 @@ class ContentStore:
         count = author.size
         if not (parent.size == len(texts) == count == len(local)):
             raise ValueError("ContentStore.add: columns differ in length")
+        reposted = parent[parent >= 0]
+        if reposted.size and int(reposted.min()) < self.first:
+            raise dropped(reposted, self.first)
         self._grow(count)
         ids = np.arange(self.n, self.n + count, dtype=np.int64)
-        root = np.where(parent >= 0, self._cols["root"][np.maximum(parent, 0)], ids)
-        values = {"author": author, "parent": parent, "root": root, "step": step, "kind": kind, "surface": surface,
-                  "local": local, "emotion": emotion, "attitude": attitude, "reposts": 0, "created_at": created_at,
-                  "visible_at": visible_at, "hidden_from": hidden_from}
-        sl = slice(self.n, self.n + count)
+        row = np.maximum(parent, self._base) - self._base
+        root = np.where(parent >= 0, self._cols["root"][row], ids)
+        root_author = np.where(parent >= 0, self._cols["root_author"][row], author)
+        values = {"author": author, "parent": parent, "root": root, "root_author": root_author, "step": step,
+                  "kind": kind, "surface": surface, "local": local, "emotion": emotion, "attitude": attitude,
+                  "reposts": 0, "created_at": created_at, "visible_at": visible_at, "hidden_from": hidden_from}
+        sl = slice(self.n - self._base, self.n - self._base + count)
         for name, value in values.items():
             self._cols[name][sl] = value
-        reposted = parent[parent >= 0] if surface == FEED_SURFACE else parent[:0]
+        reposted = reposted if surface == FEED_SURFACE else parent[:0]
         if reposted.size:
-            np.add.at(self._cols["reposts"], reposted, 1)
+            np.add.at(self._cols["reposts"], reposted - self._base, 1)
         self.texts.extend(texts)
         self.n += count
         self.note_write(-NEVER if reposted.size else visible_at)
@@ -159,8 +251,10 @@ class ContentStore:
 
     def hide(self, post_id: int, from_time: float) -> None:
         """Hide the post from ``from_time`` on (censorship, moderation)."""
-        hidden = self._cols["hidden_from"]
-        hidden[post_id] = min(float(hidden[post_id]), from_time)
+        hidden, row = self._cols["hidden_from"], int(post_id) - self._base
+        if post_id < self.first:
+            raise dropped(post_id, self.first)
+        hidden[row] = min(float(hidden[row]), from_time)
         self.note_write(from_time)
 
     def label(self, post_id: int, text: str, from_time: float) -> None:
@@ -204,12 +298,15 @@ class ContentStore:
     def visible(self, post_ids: Sequence[int], t: float) -> list[int]:
         """The posts among ``post_ids`` visible at ``t``, in the given order."""
         ids = np.asarray(post_ids, dtype=np.int64)
-        shown = (self._cols["visible_at"][ids] <= t) & (t < self._cols["hidden_from"][ids])
+        shown = (self.at("visible_at", ids) <= t) & (t < self.at("hidden_from", ids))
         return ids[shown].tolist()
 
     def is_visible(self, post_id: int, t: float) -> bool:
         """Whether the post is visible at ``t``."""
-        return bool(self._cols["visible_at"][post_id] <= t < self._cols["hidden_from"][post_id])
+        if post_id < self.first:
+            raise dropped(post_id, self.first)
+        row = post_id - self._base
+        return bool(self._cols["visible_at"][row] <= t < self._cols["hidden_from"][row])
 
     def label_at(self, post_id: int, t: float) -> str:
         """The labels attached to the post by ``t``, joined by " / " ("" without any)."""

@@ -33,7 +33,8 @@ class PlatformView:
     follow_graph: Any
     """The follow graph (a read-only :class:`~hubbub.platform.graph.FollowGraph`), when the run has one."""
     posts: pd.DataFrame
-    """The follow-feed posts published so far (empty without a follow graph)."""
+    """The follow-feed posts published so far (empty without a follow graph); an S3 run without a hub
+    holds only its recommendation window in memory, so older posts are in `results`' `s3_posts`."""
 
 
 class LibraryViews:
@@ -212,7 +213,6 @@ def _comments(hub: Any, t: float) -> pd.DataFrame:
 def _posts(graph: Any) -> pd.DataFrame:
     if graph is None:
         return pd.DataFrame()
-    posts = graph.posts
-    n = len(posts.texts)
-    return pd.DataFrame({"post_id": range(n), "author": posts.col("author")[:n], "kind": posts.col("kind")[:n],
-                         "step": posts.col("step")[:n], "text": list(posts.texts)})
+    posts = graph.posts  # an S3 run holds its recommendation window only: the posts from posts.first on
+    return pd.DataFrame({"post_id": range(posts.first, posts.n), "author": posts.held("author"),
+                         "kind": posts.held("kind"), "step": posts.held("step"), "text": list(posts.texts)})

@@ -44,7 +44,7 @@ class FeedSurface:
 
     def author(self, post_id: int) -> str:
         """Who wrote the post ('platform' for the platform's own)."""
-        author = int(self._posts.col("author")[int(post_id)])
+        author = int(self._posts.at("author", int(post_id)))
         return self._ids[author] if author >= 0 else "platform"
 
     def apply(self, decision: Any, t: float) -> Mapping[str, Any]:

@@ -119,13 +119,13 @@ class GraphControls:
         keep = np.ones(len(ex), dtype=bool)
         off = self.suspended(t)
         if off.any():
-            author = posts.col("author")[posts.col("root")[ex.post]]
+            author = posts.at("root_author", ex.post)
             keep &= ~off[ex.receiver] & ~((author >= 0) & off[np.maximum(author, 0)])
-            sender = posts.col("author")[ex.post]
+            sender = posts.at("author", ex.post)
             keep &= ~((sender >= 0) & off[np.maximum(sender, 0)])
         if self.blocked.size:
             follow = (ex.source == exp.FOLLOWEE) | (ex.source == exp.MUTUAL)
-            sender = posts.col("author")[ex.post].astype(np.int64)
+            sender = posts.at("author", ex.post).astype(np.int64)
             keys = sender * np.int64(n) + ex.receiver.astype(np.int64)
             keep &= ~(follow & (sender >= 0) & np.isin(keys, self.blocked))
         return exp.Exposures(ex.post[keep], ex.receiver[keep], ex.source[keep])
@@ -133,7 +133,7 @@ class GraphControls:
     def label_of(self, posts: Any, post: int) -> str | None:
         if not self.labels:
             return None
-        return self.labels.get(post) or self.labels.get(int(posts.col("root")[post]))
+        return self.labels.get(post) or self.labels.get(int(posts.at("root", post)))
 
 
 def apply(world: Any, event: Event) -> dict[str, Any]:

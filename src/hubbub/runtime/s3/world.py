@@ -46,16 +46,13 @@ class S3World:
                  seeds: SeedTree) -> None:
         self.sc, self.cfg, self.inp = scenario, scenario.s3, inputs
         self.rec, self.seeds, self.llm = recorder, seeds, llm
-        self.graph = inputs.graph
-        self.n = self.graph.n_nodes
-        self.ids = inputs.agent_ids
-        self.step_s = self.cfg.step_h * HOUR
-        self.horizon = self.cfg.steps * self.step_s
-        self.safe_window = 0.0
+        self.graph, self.n = inputs.graph, inputs.graph.n_nodes
+        self.ids, self.step_s = inputs.agent_ids, self.cfg.step_h * HOUR
+        self.horizon, self.safe_window = self.cfg.steps * self.step_s, 0.0
         self.barrier_kinds = ("s3_round", "intervention", "interview", "graph_intervention", "survey")
         self.controls = ivs.GraphControls(self.n, self.cfg.recommend)
         self.sessions_done = 0
-        self.posts = FollowFeed(authors=self.ids)  # over the run's one content store (the hub shares it)
+        self.posts = FollowFeed(authors=self.ids)  # the run's one content store (shared with a hub; S3 alone: the window)
         self.recommended = RecommendationFeed(self.posts)  # S3 5.4, by the ranker s3.recommend.ranker names
         self.emotion = np.zeros(self.n, dtype=np.int8)
         self.attitude = inputs.attitude0.astype(np.int8).copy()
@@ -250,11 +247,12 @@ class S3World:
         distinct = np.unique(posts)
         matrix = self.inp.embedder.encode([self.posts.texts[int(p)] for p in distinct])
         vectors = {p: row.copy() for p, row in zip(distinct.tolist(), matrix)}  # memory keeps rows, not the matrix
+        shown = {p: (self._render(p), self.ids[a] if a >= 0 else "platform", self.posts.texts[p])
+                 for p, a in zip(distinct.tolist(), self.posts.at("author", distinct).tolist())}  # once per post
         out: dict[int, list[Received]] = {}
         for p, r, s in zip(posts.tolist(), receivers.tolist(), sources.tolist()):
-            out.setdefault(r, []).append(Received(p, self._render(p), self.ids[self.posts.col("author")[p]]
-                                                  if self.posts.col("author")[p] >= 0 else "platform",
-                                                  exp.MEMORY_SOURCE[s], vectors[p], self.posts.texts[p]))
+            text, author, plain = shown[p]
+            out.setdefault(r, []).append(Received(p, text, author, exp.MEMORY_SOURCE[s], vectors[p], plain))
         return {r: self._rank(r, items) for r, items in out.items()}
 
     def _rank(self, user: int, items: list[Received]) -> list[Received]:
@@ -265,9 +263,9 @@ class S3World:
         src = np.array([self.scorer.source_scores[it.source] for it in items])
         score = self.scorer.combine(np.ones(len(items)), rel, src)
         order = sorted(range(len(items)), key=lambda i: (-score[i], items[i].post_id))
-        roots, ranked = set(), []
+        roots, ranked, root_of = set(), [], self.posts.at("root", [it.post_id for it in items]).tolist()
         for i in order:
-            root = int(self.posts.col("root")[items[i].post_id])
+            root = root_of[i]
             if root not in roots:
                 roots.add(root)
                 ranked.append(items[i])
@@ -275,7 +273,7 @@ class S3World:
 
     def _render(self, post: int) -> str:
         """A post as its receivers see it: who posted or reposted it, its text and any warning label."""
-        author, kind = int(self.posts.col("author")[post]), int(self.posts.col("kind")[post])
+        author, kind = int(self.posts.at("author", post)), int(self.posts.at("kind", post))
         text = self.posts.texts[post]
         if author < 0:
             shown = bt(self.sc.lang, "platform", text=text)
@@ -317,6 +315,8 @@ class S3World:
         actions = dict(zip(rule.actors.tolist(), np.where(rule.is_post, "post", "repost").tolist()))
         actions.update(round_actions(out.decisions))
         record.user_state_rows(self, k, t, actions)
+        if self.sc.kind == "s3":  # round k + 1 reads the posts of its recommendation window (and of step k)
+            self.posts.keep_steps_from(k + 1 - self.cfg.recommend.window_steps)
 
     def _publish_step(self, out: StepOutcome, k: int) -> tuple[dict[tuple[int, int], int], list[int]]:
         """Append this step's posts: LLM users' first (by user, then message), then rule users' (by
