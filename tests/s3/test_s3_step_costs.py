@@ -1,11 +1,13 @@
 """The cheaper per-step paths of large S3 runs give what the plain ones give: draws read at a few
-positions, the hashing embedder's vectorised sums, authors registered at once, prompts built once."""
+positions, the hashing embedder's vectorised sums, authors registered at once, prompts built once, the
+voter model and its adopters on one transpose of the exposure graph."""
 
 from __future__ import annotations
 
 import math
 import zlib
 from collections import Counter
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -96,7 +98,9 @@ def test_projection_rows_written_from_columns_hold_what_the_events_and_the_world
     from hubbub.runtime.simulation import Simulation
     from s3_support import tiny
 
-    sim = Simulation(tiny({"s3.record.user_states": "all", "s3.steps": 4}), tmp_path / "run")
+    # a recommendation window longer than the run: every post stays in memory to compare with its row
+    sim = Simulation(tiny({"s3.record.user_states": "all", "s3.steps": 4, "s3.recommend.window_steps": 10}),
+                     tmp_path / "run")
     sim.run()
     world, posts = sim.world, sim.world.posts
     name = lambda i: world.ids[i] if i >= 0 else "platform"  # noqa: E731
@@ -119,3 +123,166 @@ def test_projection_rows_written_from_columns_hold_what_the_events_and_the_world
     assert aware_rows == expected and len(expected) == int(world.aware.sum())
     assert last == [(world.ids[i], "llm" if world.is_llm[i] else "rule", EMOTION_LEVELS[world.emotion[i]],
                      ATTITUDES[world.attitude[i]], int(world.aware[i])) for i in range(world.n)]
+
+
+@pytest.mark.parametrize("n, edges, seed", [(1, 0, 0), (50, 0, 1), (50, 400, 2), (3000, 20_000, 3), (3000, 40, 4)])
+def test_voter_and_adopters_on_one_transpose_draw_what_the_plain_model_draws(n: int, edges: int, seed: int) -> None:
+    from scipy import sparse
+
+    from hubbub.dynamics import make_model
+    from hubbub.dynamics.base import State
+    from hubbub.runtime.s3 import rules
+
+    rng = np.random.default_rng(seed)
+    senders, receivers = rng.integers(0, n, edges), rng.integers(0, n, edges)
+    adj = sparse.coo_array((rng.random(edges) + 0.01, (senders, receivers)), shape=(n, n)).tocsr()
+    adj.sum_duplicates()
+    attitude, is_rule = rng.integers(0, 2, n).astype(np.int8), rng.random(n) < 0.8
+    cfg = SimpleNamespace(attitude_adopt=0.4)
+    plain_rng, fast_rng = np.random.default_rng(seed + 10), np.random.default_rng(seed + 10)
+    voted = make_model("voter").step(State(attitude.copy()), adj, plain_rng).values  # the transpose built twice:
+    exposed = np.diff(adj.tocsc().indptr) > 0  # once by the model, once for the receivers
+    plain = np.where(exposed & is_rule & (plain_rng.random(n) < 0.4), voted, attitude).astype(np.int8)
+    np.testing.assert_array_equal(rules._voter(cfg, adj, attitude, is_rule, {}, fast_rng), plain)
+    assert fast_rng.random(3).tolist() == plain_rng.random(3).tolist()
+    transposed = sparse.csr_matrix(adj.T)
+    fast = rules.inbound(adj)
+    for name in ("indptr", "indices", "data"):
+        np.testing.assert_array_equal(getattr(fast, name), getattr(transposed, name))
+
+
+@pytest.mark.parametrize("size, n, posts, seed", [(0, 5, 1, 0), (1, 5, 1, 1), (500, 40, 30, 2), (20_000, 3000, 900, 3)])
+def test_receivers_sorted_by_one_key_and_their_ranks_are_the_lexsort_ones(size: int, n: int, posts: int, seed: int) -> None:
+    from hubbub.runtime.s3.rules import by_receiver, ranks
+
+    rng = np.random.default_rng(seed)
+    receiver, post = rng.integers(0, n, size), rng.integers(0, posts, size)  # repeated pairs included
+    order = np.lexsort((post, receiver))
+    got_receiver, got_post = by_receiver(receiver, post, n)
+    np.testing.assert_array_equal(got_receiver, receiver[order])
+    np.testing.assert_array_equal(got_post, post[order])
+    plain = np.arange(size) - np.searchsorted(receiver[order], receiver[order], side="left")
+    np.testing.assert_array_equal(ranks(got_receiver), plain)
+
+
+def test_per_message_emotion_is_what_the_two_key_sort_gave(monkeypatch: pytest.MonkeyPatch) -> None:
+    from hubbub.platform.feed.exposure import Exposures
+    from hubbub.runtime.s3 import rules
+
+    rng = np.random.default_rng(7)
+    n, size = 4000, 30_000
+    feed = SimpleNamespace(at=lambda name, ids: (np.asarray(ids) * 7 % 4).astype(np.int8))
+    ex = Exposures(rng.integers(0, 5000, size), rng.integers(0, n, size), np.zeros(size, np.int8)).dedupe()
+    level, is_rule = rng.integers(0, 4, n).astype(np.int8), rng.random(n) < 0.9
+    cfg = SimpleNamespace(emotion_contagion=0.5)
+    fast = rules._emotion_each(cfg, ex, feed, level, is_rule, 0.2, 3, np.random.default_rng(1))
+
+    def lexsorted(receiver: np.ndarray, post: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+        order = np.lexsort((post, receiver))
+        return receiver[order], post[order]
+
+    monkeypatch.setattr(rules, "by_receiver", lexsorted)
+    monkeypatch.setattr(rules, "ranks", lambda r: np.arange(r.size) - np.searchsorted(r, r, side="left"))
+    np.testing.assert_array_equal(fast, rules._emotion_each(cfg, ex, feed, level, is_rule, 0.2, 3, np.random.default_rng(1)))
+    assert (fast != level).any()
+
+
+@pytest.mark.parametrize("model_name", ["independent_cascade", "linear_threshold", "sir"])
+def test_a_rule_model_steps_the_same_on_kept_read_only_inputs(model_name: str) -> None:
+    from scipy import sparse
+
+    from hubbub.dynamics.base import State
+    from hubbub.runtime.s3 import rules
+
+    n, rng = 3000, np.random.default_rng(11)
+    adj = sparse.random(n, n, density=0.004, format="csr", random_state=3, data_rvs=lambda k: np.full(k, 0.3))
+    cfg = SimpleNamespace(model=model_name, p=0.2, beta=0.3, gamma=0.2)
+    model = rules.make_rule_model(cfg)
+    aux = rules.initial_rule_state(model, n, np.random.default_rng(2)).aux
+    values = rng.integers(0, 3, n).astype(np.int8)
+    plain = model.step(State(values, 4, np.full(n, -1, np.int64), np.full(n, -1, np.int32),
+                             {k: v.copy() for k, v in aux.items()}), adj, np.random.default_rng(5))
+    kept = model.step(State(values, 4, rules.unset(n, "int64"), rules.unset(n, "int32"),
+                            {k: rules.read_only(v) for k, v in aux.items()}), adj, np.random.default_rng(5))
+    for name in ("values", "parent", "time"):
+        np.testing.assert_array_equal(getattr(kept, name), getattr(plain, name))
+    assert kept.aux.keys() == plain.aux.keys() and all(np.array_equal(kept.aux[k], plain.aux[k]) for k in aux)
+    assert (rules.unset(n, "int64") == -1).all() and not rules.unset(n, "int32").flags.writeable
+
+
+@pytest.mark.parametrize("n, seed", [(1, 0), (7, 1), (100_000, 2), (3_000_001, 3)])
+def test_mean_intensity_from_counts_is_bit_identical_to_the_mean_of_the_floats(n: int, seed: int) -> None:
+    from hubbub.agents.affect import EMOTION_INTENSITY
+    from hubbub.runtime.s3.record import mean_intensity
+
+    emotion = np.random.default_rng(seed).integers(0, 3, n).astype(np.int8)
+    plain = float(np.asarray(EMOTION_INTENSITY)[emotion].mean())
+    assert mean_intensity(emotion).hex() == plain.hex()
+
+
+@pytest.mark.parametrize("n, p", [(0, 0.5), (1, 0.5), (65_535, 0.2), (65_536, 0.2), (65_537, 1.0), (300_001, 0.0),
+                                  (300_001, 0.37)])
+def test_uniform_draws_in_chunks_are_the_full_draw_and_leave_the_generator_where_it_leaves_it(n: int, p: float) -> None:
+    from hubbub.runtime.s3.rules import below
+
+    plain, chunked = np.random.default_rng(n), np.random.default_rng(n)
+    for rng in (plain, chunked):
+        rng.integers(0, 10, size=1)  # a buffered 32-bit half must survive too
+    np.testing.assert_array_equal(below(chunked, n, p), plain.random(n) < p)
+    assert chunked.bit_generator.state == plain.bit_generator.state
+
+
+def test_activation_values_and_adopters_are_the_plain_ones() -> None:
+    from scipy import sparse
+
+    from hubbub.runtime.s3 import rules
+
+    rng, n = np.random.default_rng(4), 5000
+    acted, sender = rng.random(n) < 0.3, rng.integers(0, n, 800)
+    plain = np.where(acted, rules.SPENT, rules.INACTIVE).astype(np.int8)
+    plain[np.unique(sender)] = rules.FRESH
+    got = rules._activation_values(acted, sender)
+    assert got.dtype == np.int8 and np.array_equal(got, plain) and np.unique(sender).size < sender.size
+    compartment = rng.integers(0, 3, n).astype(np.int8)
+    plain_sir = compartment.copy()
+    plain_sir[np.unique(sender)] = rules.INFECTIOUS
+    assert np.array_equal(rules._sir_values({"compartment": compartment}, sender), plain_sir)
+    adj = sparse.coo_array((np.ones(800), (sender, rng.integers(0, n, 800))), shape=(n, n)).tocsr()
+    is_rule, cfg = rng.random(n) < 0.9, SimpleNamespace(attitude_adopt=0.3)
+    expected = (np.diff(adj.tocsc().indptr) > 0) & is_rule & (np.random.default_rng(9).random(n) < 0.3)
+    np.testing.assert_array_equal(rules._adopters(cfg, adj, is_rule, np.random.default_rng(9)), expected)
+
+
+def _lexsorted_dedupe(ex):  # the dedupe as first written: a three-key lexsort
+    from hubbub.platform.feed.exposure import PRIORITY, Exposures
+
+    order = np.lexsort((PRIORITY[ex.source], ex.post, ex.receiver))
+    r, p = ex.receiver[order], ex.post[order]
+    first = np.ones(r.size, dtype=bool)
+    first[1:] = (r[1:] != r[:-1]) | (p[1:] != p[:-1])
+    keep = order[first]
+    return Exposures(ex.post[keep], ex.receiver[keep], ex.source[keep])
+
+
+@pytest.mark.parametrize("size, users, posts, seed", [(1, 3, 2, 0), (400, 30, 20, 1), (50_000, 8000, 3000, 2),
+                                                      (2000, 2**40, 2**30, 3)])
+def test_exposures_deduped_and_first_reached_from_one_key_are_the_lexsort_ones(size: int, users: int, posts: int,
+                                                                             seed: int) -> None:
+    from hubbub.platform.feed.exposure import PRIORITY, Exposures, first_exposures, sorted_triples
+
+    rng = np.random.default_rng(seed)
+    ex = Exposures(rng.integers(0, posts, size), rng.integers(0, users, size), rng.integers(0, 4, size).astype(np.int8))
+    fast, plain = ex.dedupe(), _lexsorted_dedupe(ex)
+    for name in ("post", "receiver", "source"):
+        assert getattr(fast, name).dtype == getattr(plain, name).dtype
+        np.testing.assert_array_equal(getattr(fast, name), getattr(plain, name))
+    if users <= 10_000:  # first exposures read an awareness flag per user
+        aware = rng.random(users) < 0.3
+        r, p, s = ex.receiver[~aware[ex.receiver]], ex.post[~aware[ex.receiver]], ex.source[~aware[ex.receiver]]
+        order = np.lexsort((p, PRIORITY[s], r))
+        r, p, s = r[order], p[order], s[order]
+        first = np.concatenate(([True], r[1:] != r[:-1])) if r.size else np.zeros(0, bool)
+        for got, want in zip(first_exposures(ex, aware), (r[first], p[first], s[first])):
+            assert got.dtype == want.dtype
+            np.testing.assert_array_equal(got, want)
+    assert (sorted_triples(ex.receiver, ex.post, PRIORITY[ex.source]) is None) == (users * posts * 4 >= 2**62)

@@ -23,6 +23,8 @@ FOLLOWEE, MUTUAL, RECOMMENDED, HUB_SOURCE = range(4)
 PRIORITY = np.array([1, 0, 2, 3], dtype=np.int8)
 """Which source counts as a user's channel when several reach them in the same step: the most
 authentic first (mutual, followee, recommended, hub)."""
+SOURCE_OF_PRIORITY = np.argsort(PRIORITY).astype(np.int8)
+"""The source of each priority (``SOURCE_OF_PRIORITY[PRIORITY[s]] == s``)."""
 MEMORY_SOURCE = ("followee", "mutual", "recommended", "recommended")
 """The memory pool's source for each delivery source (the hub is a platform channel)."""
 
@@ -52,6 +54,13 @@ class Exposures:
         """One exposure per (receiver, post), keeping the most authentic source."""
         if not len(self):
             return self
+        triples = sorted_triples(self.receiver, self.post, PRIORITY[self.source])
+        if triples is not None:  # the same rows in the same order as the lexsort below, from one int64 sort
+            r, p, priority = triples
+            first = np.ones(r.size, dtype=bool)
+            first[1:] = (r[1:] != r[:-1]) | (p[1:] != p[:-1])
+            return Exposures(p[first].astype(self.post.dtype), r[first].astype(self.receiver.dtype),
+                             SOURCE_OF_PRIORITY[priority[first]].astype(self.source.dtype))
         order = np.lexsort((PRIORITY[self.source], self.post, self.receiver))
         r, p = self.receiver[order], self.post[order]
         first = np.ones(r.size, dtype=bool)
@@ -143,8 +152,28 @@ def first_exposures(ex: Exposures, aware: np.ndarray) -> tuple[np.ndarray, np.nd
     if not mask.any():
         return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.int8)
     r, p, s = ex.receiver[mask], ex.post[mask], ex.source[mask]
-    order = np.lexsort((p, PRIORITY[s], r))
-    r, p, s = r[order], p[order], s[order]
+    triples = sorted_triples(r, PRIORITY[s], p)
+    if triples is None:
+        order = np.lexsort((p, PRIORITY[s], r))
+        r, p, s = r[order], p[order], s[order]
+    else:  # the lexsort's rows in its order, from one int64 sort
+        r, priority, p = triples
+        r, p, s = r.astype(ex.receiver.dtype), p.astype(ex.post.dtype), SOURCE_OF_PRIORITY[priority].astype(s.dtype)
     first = np.ones(r.size, dtype=bool)
     first[1:] = r[1:] != r[:-1]
     return r[first], p[first], s[first]
+
+
+def sorted_triples(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """The rows ``(a, b, c)`` of non-negative integers sorted by ``a``, then ``b``, then ``c`` (the rows
+    ``np.lexsort((c, b, a))`` orders), as three int64 arrays, from one sort of the key
+    ``(a * width_b + b) * width_c + c``; None where a key would not fit in 62 bits (or a value is negative)."""
+    if a.size == 0 or min(int(a.min()), int(b.min()), int(c.min())) < 0:
+        return None
+    width_b, width_c = int(b.max()) + 1, int(c.max()) + 1
+    if (int(a.max()) + 1) * width_b * width_c >= 2**62:
+        return None
+    key = np.sort((a.astype(np.int64) * width_b + b) * width_c + c)
+    rest, c_sorted = np.divmod(key, width_c)
+    a_sorted, b_sorted = np.divmod(rest, width_b)
+    return a_sorted, b_sorted, c_sorted

@@ -121,13 +121,13 @@ def posts_event(world: Any, ids: np.ndarray, t: float) -> None:
     if ids.size == 0:
         return
     posts = world.posts
-    author, parent, kind = posts.col("author")[ids], posts.col("parent")[ids], posts.col("kind")[ids]
+    author, parent, kind = posts.at("author", ids), posts.at("parent", ids), posts.at("kind", ids)
     policy = np.where(author < 0, "platform", np.where(kind == 0, "seed",
                       np.where(world.is_llm[np.maximum(author, 0)], "llm", "rule")))
     seq = world.rec.event(t, "s3_posts", None, {"post_ids": ids.tolist(), "authors": author.tolist(),
                                                  "parents": parent.tolist(), "kinds": [KINDS[k] for k in kind.tolist()]})
-    root, step = posts.col("root")[ids], posts.col("step")[ids]
-    emo, att = posts.col("emotion")[ids], posts.col("attitude")[ids]
+    root, step = posts.at("root", ids), posts.at("step", ids)
+    emo, att = posts.at("emotion", ids), posts.at("attitude", ids)
     rows = zip(ids.tolist(), _names(world, author), map(KINDS.__getitem__, kind.tolist()), _or_none(parent, parent),
                root.tolist(), map(posts.texts.__getitem__, ids.tolist()), step.tolist(), repeat(t),
                map(EMOTION_LEVELS.__getitem__, emo.tolist()), map(ATTITUDES.__getitem__, att.tolist()),
@@ -165,7 +165,7 @@ def aware_event(world: Any, users: np.ndarray, posts: np.ndarray, sources: np.nd
                                                  "channels": channels})
     posts = np.asarray(posts, dtype=np.int64)
     via = np.full(posts.size, -1, dtype=np.int64)
-    via[posts >= 0] = world.posts.col("author")[posts[posts >= 0]]
+    via[posts >= 0] = world.posts.at("author", posts[posts >= 0])
     rows = zip(map(world.ids.__getitem__, users.tolist()), repeat(step), repeat(t), channels, _or_none(posts, posts),
                _or_none(posts, posts, _names(world, via)), repeat(seq))
     _rows(world, "s3_awareness", AWARE_COLUMNS, rows)
@@ -184,16 +184,23 @@ def curve(world: Any) -> dict[str, Any]:
         "moderate": float(shares[1]) if levels.size else float("nan"),
         "intense": float(shares[2]) if levels.size else float("nan"),
         "mean_intensity": float(shares @ intensity) if levels.size else float("nan"),
-        "mean_intensity_all": float(intensity[world.emotion].mean()),
+        "mean_intensity_all": mean_intensity(world.emotion),
         "positive_share": float(world.attitude.mean()),
         "positive_share_aware": float(world.attitude[aware].mean()) if levels.size else float("nan"),
     }
 
 
+def mean_intensity(emotion: np.ndarray) -> float:
+    """``EMOTION_INTENSITY[emotion].mean()`` from the count of each level, without an array of floats
+    per user: the intensities are multiples of 1/2, so both sums are exact and the means are equal."""
+    counts = np.bincount(emotion, minlength=len(EMOTION_INTENSITY))
+    return float(counts @ np.asarray(EMOTION_INTENSITY) / emotion.size)
+
+
 def step_event(world: Any, t: float, step: int, counts: dict[str, int]) -> None:
     """The population curve point of a round (event + ``s3_steps`` row)."""
     values = curve(world)
-    kinds = world.posts.col("kind")[world.posts.published_at(step)]
+    kinds = world.posts.at("kind", world.posts.published_at(step))
     values.update(posts=int(np.count_nonzero(kinds != REPOST)), reposts=int(np.count_nonzero(kinds == REPOST)),
                   deliveries=int(counts.get("deliveries", 0)), recommended=int(counts.get("recommended", 0)),
                   new_aware=int(counts.get("new_aware", 0)), llm_asked=int(counts.get("llm_asked", 0)),

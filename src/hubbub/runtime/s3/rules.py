@@ -27,13 +27,14 @@ or edges.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Callable
 
 import numpy as np
 from scipy import sparse
 
 from hubbub.dynamics import make_model
-from hubbub.dynamics.base import State
+from hubbub.dynamics.base import SparseGraph, State
 from hubbub.dynamics.diffusion import FRESH, INACTIVE, INFECTIOUS, RECOVERED, SPENT, SUSCEPTIBLE
 from hubbub.platform.feed.exposure import Exposures
 from hubbub.platform.feed.posts import PostLog
@@ -85,7 +86,7 @@ def exposure_graph(ex: Exposures, posts: PostLog, n: int, followees: np.ndarray)
     """CSR ``sender x receiver`` of this step's deliveries by users (the platform's hub topic has no
     sender); data = 1 / receiver's followees (the linear-threshold weight). Returns it with those
     exposures and the sender of each."""
-    sender = posts.col("author")[ex.post]
+    sender = posts.at("author", ex.post)
     keep = sender >= 0
     kept = Exposures(ex.post[keep], ex.receiver[keep], ex.source[keep])
     sender = sender[keep]
@@ -118,8 +119,8 @@ def rule_step(cfg: Any, model: Any, rule_aux: dict[str, np.ndarray], ex: Exposur
     adj, by_users, sender = exposure_graph(ex, posts, n, followees)
     spread = SPREAD[model.name]
     values = _sir_values(rule_aux, sender) if spread.recovers else _activation_values(acted, sender)
-    state = State(values, step - 1, np.full(n, -1, np.int64), np.full(n, -1, np.int32),
-                  {k: v.copy() for k, v in rule_aux.items()})
+    state = State(values, step - 1, unset(n, "int64"), unset(n, "int32"),
+                  {k: read_only(v) for k, v in rule_aux.items()})
     nxt = model.step(state, adj, rng)
     if spread.recovers:
         actors, parents = _sir_actors(rule_aux["compartment"], values, nxt, is_rule, by_users, sender)
@@ -136,10 +137,24 @@ def rule_step(cfg: Any, model: Any, rule_aux: dict[str, np.ndarray], ex: Exposur
     return RuleOutcome(actors, parent_post, is_post, texts, new_emotion, new_attitude, nxt.aux)
 
 
+@lru_cache(maxsize=4)
+def unset(n: int, dtype: str) -> np.ndarray:
+    """A read-only array of ``n`` -1s (no parent, never activated), kept between steps (and runs: the
+    last 4 sizes): a model's ``step`` copies its input state, so the input needs no fresh array each step."""
+    return read_only(np.full(n, -1, dtype=dtype))
+
+
+def read_only(values: np.ndarray) -> np.ndarray:
+    """A read-only view of ``values``: a model that wrote into its input would fail loudly."""
+    view = values.view()
+    view.flags.writeable = False
+    return view
+
+
 def _activation_values(acted: np.ndarray, sender: np.ndarray) -> np.ndarray:
     """IC / LT: users who acted are spent, this step's senders transmit, everyone else is inactive."""
-    values = np.where(acted, SPENT, INACTIVE).astype(np.int8)
-    values[np.unique(sender)] = FRESH
+    values = np.where(acted, np.int8(SPENT), np.int8(INACTIVE))
+    values[sender] = FRESH  # a repeated sender is set twice to the same value: no np.unique sort needed
     return values
 
 
@@ -147,7 +162,7 @@ def _sir_values(rule_aux: dict[str, np.ndarray], sender: np.ndarray) -> np.ndarr
     """SIR: the kept compartments, with this step's senders infectious (their delivered posts are the
     contacts; a seed or LLM author counts as infectious for its posts)."""
     values = rule_aux["compartment"].copy()
-    values[np.unique(sender)] = INFECTIOUS
+    values[sender] = INFECTIOUS
     return values
 
 
@@ -172,7 +187,7 @@ def _emotion(cfg: Any, ex: Exposures, posts: PostLog, level: np.ndarray, is_rule
     """Contagion toward the most intense received post; decay where nothing was received."""
     n = level.size
     strongest = np.full(n, -1, dtype=np.int8)
-    np.maximum.at(strongest, ex.receiver, posts.col("emotion")[ex.post])
+    np.maximum.at(strongest, ex.receiver, posts.at("emotion", ex.post))
     exposed = strongest >= 0
     draw = rng.random(n)
     rise = exposed & (strongest > level) & (draw < cfg.emotion_contagion)
@@ -190,19 +205,54 @@ def _emotion_each(cfg: Any, ex: Exposures, posts: PostLog, level: np.ndarray, is
     nothing was received. One vector step per message rank, none per user."""
     n = level.size
     mine = is_rule[ex.receiver]
-    receiver, post = ex.receiver[mine], ex.post[mine]
-    order = np.lexsort((post, receiver))
-    receiver, post = receiver[order], post[order]
-    rank = np.arange(receiver.size) - np.searchsorted(receiver, receiver, side="left")
+    receiver, post = by_receiver(ex.receiver[mine], ex.post[mine], n)
+    rank = ranks(receiver)
     out = level.copy()
     for j in range(cap):  # row j of the draws: one per user, read where a user has a j-th message
-        users, toward = receiver[rank == j], posts.col("emotion")[post[rank == j]]
+        at = rank == j
+        users, toward = receiver[at], posts.at("emotion", post[at])
         rise = (toward > out[users]) & (draws_at(rng, n, users) < cfg.emotion_contagion)
         out[users[rise]] += 1
-    fall = rng.random(n) < decay
+    fall = below(rng, n, decay)
     fall &= is_rule
     fall[receiver] = False
     np.subtract(out, 1, out=out, where=fall & (out > 0))
+    return out
+
+
+def by_receiver(receiver: np.ndarray, post: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """The pairs ``(receiver, post)`` sorted by receiver, then post (what ``np.lexsort((post, receiver))``
+    orders them to), by one sort of the key ``receiver * width + post``: an int64 sort, not two-key."""
+    width = int(post.max()) + 1 if post.size else 1
+    if post.size and (int(post.min()) < 0 or n * width >= 2**62):
+        order = np.lexsort((post, receiver))
+        return receiver[order], post[order]
+    key = np.sort(receiver.astype(np.int64) * np.int64(width) + post)
+    return key // width, key % width
+
+
+def ranks(receiver: np.ndarray) -> np.ndarray:
+    """Each element's place among the equal ones before it in sorted ``receiver`` (0 for the first)."""
+    if receiver.size == 0:
+        return np.zeros(0, dtype=np.int64)
+    starts = np.flatnonzero(np.concatenate(([True], receiver[1:] != receiver[:-1])))
+    return np.arange(receiver.size) - np.repeat(starts, np.diff(np.append(starts, receiver.size)))
+
+
+DRAW_CHUNK = 1 << 16
+""":func:`below` draws this many uniforms at a time."""
+
+
+def below(rng: np.random.Generator, n: int, p: float) -> np.ndarray:
+    """``rng.random(n) < p``, drawn ``DRAW_CHUNK`` at a time into one reused buffer: the same numbers
+    (each double is the generator's next 64-bit output, in order) without an array of ``n`` doubles,
+    whose fresh pages a 10M-user step would fault in."""
+    out = np.empty(n, dtype=bool)
+    buffer = np.empty(min(n, DRAW_CHUNK))
+    for start in range(0, n, DRAW_CHUNK):
+        part = buffer[: min(DRAW_CHUNK, n - start)]
+        rng.random(out=part)
+        np.less(part, p, out=out[start: start + part.size])
     return out
 
 
@@ -236,15 +286,25 @@ def _keep(cfg: Any, adj: sparse.csr_array, attitude: np.ndarray, is_rule: np.nda
 
 
 def _adopters(cfg: Any, adj: sparse.csr_array, is_rule: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """Rule users who received posts this step and apply the attitude update (``attitude_adopt``)."""
-    exposed = np.diff(adj.tocsc().indptr) > 0
-    return exposed & is_rule & (rng.random(is_rule.size) < cfg.attitude_adopt)
+    """Rule users who received posts this step and apply the attitude update (``attitude_adopt``).
+    A receiver is a column with a stored entry: counted from the CSR indices, without a transpose."""
+    exposed = np.zeros(is_rule.size, dtype=bool)
+    exposed[adj.indices] = True
+    return exposed & is_rule & below(rng, is_rule.size, cfg.attitude_adopt)
+
+
+def inbound(adj: sparse.csr_array) -> sparse.csr_matrix:
+    """The transpose of ``adj`` as CSR (row j: who reached j), what the voter model's ``prepare(adj)``
+    builds, from one CSC conversion (its arrays are the transpose's CSR arrays)."""
+    csc = adj.tocsc()
+    return sparse.csr_matrix((csc.data, csc.indices, csc.indptr), shape=adj.shape[::-1])
 
 
 def _voter(cfg: Any, adj: sparse.csr_array, attitude: np.ndarray, is_rule: np.ndarray,
            aux: dict[str, np.ndarray], rng: np.random.Generator) -> np.ndarray:
     """Voter model on the exposure graph, applied by each exposed rule user with ``attitude_adopt``."""
-    voted = make_model("voter").step(State(attitude.copy()), adj, rng).values
+    graph = SparseGraph(adj, inbound(adj))
+    voted = make_model("voter").step(State(attitude.copy()), graph, rng).values
     return np.where(_adopters(cfg, adj, is_rule, rng), voted, attitude).astype(np.int8)
 
 
