@@ -137,13 +137,22 @@ def test_the_four_reflection_calls_go_one_after_the_other():
 
 
 @pytest.mark.parametrize("lang", LANGS)
-def test_perception_puts_the_page_before_the_persona_so_users_of_a_topic_share_it(lang):
+def test_a_main_page_perception_puts_the_page_before_the_persona_so_users_of_a_topic_share_it(lang):
     page = Block("«Topic title»\n«The topic's full content, the longest part of the prompt»")
     first = persona_block(lang, "Runs marathons", "Read the news", "", 0.4, 0.6)
     second = persona_block(lang, "Bakes bread", "Another memory", "An opinion", 0.7, 0.2)
-    a = render("perception", lang, observation=page, persona=first)[1][1]
-    b = render("perception", lang, observation=page, persona=second)[1][1]
+    a = render("perception_main", lang, observation=page, persona=first)[1][1]
+    b = render("perception_main", lang, observation=page, persona=second)[1][1]
     shared = a[:next(i for i, (x, y) in enumerate(zip(a, b)) if x != y)]
     assert page in shared and a.index(page) < a.index(first)
     question = a.rsplit("\n\n", 1)[1]
     assert a.index(first) < a.index(question) and "«" not in question
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_both_perception_layouts_ask_the_same_of_the_same_fields(lang):
+    fields = {"observation": Block("«a page»"), "persona": persona_block(lang, "Runs marathons", "", "", 0.4, 0.6)}
+    persona_first, page_first = (render(name, lang, **fields)[1][1] for name in ("perception", "perception_main"))
+    assert persona_first.startswith(fields["persona"]) and page_first.index("«a page»") < page_first.index(fields["persona"])
+    assert sorted(TEMPLATES["perception"]) == sorted(TEMPLATES["perception_main"])
+    assert persona_first.rsplit("\n\n", 1)[1] in page_first.rsplit("\n\n", 1)[1]  # the same question

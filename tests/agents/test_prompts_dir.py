@@ -84,3 +84,17 @@ def test_a_bad_follow_feed_override_is_refused_before_anything_is_written(tmp_pa
         hubbub.Simulation(_feed_scenario(tmp_path / "prompts"), tmp_path / "run")
     assert "\n" not in str(info.value)
     assert not (tmp_path / "run").exists()
+
+
+def test_a_custom_perception_is_used_for_the_main_page_too_unless_its_layout_is_overridden(tmp_path):
+    from hubbub.agents.prompts import prompts_from, template_text
+
+    folder = tmp_path / "prompts" / "en"
+    folder.mkdir(parents=True)
+    (folder / "perception.txt").write_text("{persona}\nMINE\n{observation}", encoding="utf-8")
+    with prompts_from(str(tmp_path / "prompts")):
+        assert template_text("perception_main", "en") == "{persona}\nMINE\n{observation}"
+    (folder / "perception_main.txt").write_text("{observation}\nMAIN\n{persona}", encoding="utf-8")
+    with prompts_from(str(tmp_path / "prompts") + "/"):  # another folder string: not the cached read
+        assert template_text("perception_main", "en") == "{observation}\nMAIN\n{persona}"
+        assert template_text("perception", "en") == "{persona}\nMINE\n{observation}"

@@ -150,8 +150,8 @@ def hostile_inputs(folder: Path) -> dict:
     people = folder / "people.jsonl"
     people.write_text("".join(json.dumps({"id": f"u{k}", "description": text, "emotion": 0.5, "confidence": 0.5})
                               + "\n" for k, text in enumerate(HOSTILE)), encoding="utf-8")
-    # seed 2: users' injected comments are offered as options (the first assertion below checks it)
-    return {"run": {"name": "hostile", "seed": 2, "concurrency": 4}, "llm": {"backend": "scripted"},
+    # seed 1: users' injected comments are offered as options (the first assertion below checks it)
+    return {"run": {"name": "hostile", "seed": 1, "concurrency": 4}, "llm": {"backend": "scripted"},
             "trendsim": {"topic": f"{topic}#t1", "lifecycle_h": 1.5, "state_every_h": 0.25,
                          "population": {"source": str(people), "size": 8},
                          "access": {"A": 2.5, "T_m": 0.3, "alpha": 2.0},

@@ -77,10 +77,10 @@ def _capture_perception(monkeypatch) -> dict:
     captured: dict = {}
     original = HubMind.gen
 
-    async def gen(self, name, key, state, p, **fields):
+    async def gen(self, name, key, state, p, template=None, **fields):
         if name == "perception":
-            captured[key] = self.prompts.user(name, p.description, state, **fields)[-1][1]
-        return await original(self, name, key, state, p, **fields)
+            captured[key] = self.prompts.user(template or name, p.description, state, **fields)[-1][1]
+        return await original(self, name, key, state, p, template, **fields)
 
     monkeypatch.setattr(HubMind, "gen", gen)
     return captured
@@ -94,8 +94,10 @@ def _hub_prompts(run, captured: dict) -> list[tuple[float, str, str]]:
 
 
 def _page_part(prompt: str) -> str:
-    """The page a perception prompt shows: all before the persona block (the page comes first)."""
-    return prompt.split("Please play the following role.", 1)[0]
+    """The page a perception prompt shows: the prompt without its persona block (which a Main page's
+    perception puts after the page, the others before it)."""
+    before, _, persona_on = prompt.partition("Please play the following role.")
+    return before + persona_on.split("Psychological Conditions:", 1)[1].split("\n", 2)[2]
 
 
 def _followed_part(prompt: str) -> str:

@@ -34,9 +34,12 @@ class HubMind:
     def __init__(self, llm: Backend, seeds: SeedTree, prompts: PromptKit, llm_cfg: Any, lang: str) -> None:
         self.llm, self.seeds, self.prompts, self.cfg, self.lang = llm, seeds, prompts, llm_cfg, lang
 
-    async def gen(self, name: str, key: tuple, state: UserState, p: Participant, **fields: Any) -> str:
-        """Free text of call ``name`` (perception, a comment, a reply, a summary), cleaned."""
-        request = GenerateRequest(f"trendsim.{name}", self.prompts.user(name, p.description, state, **fields),
+    async def gen(self, name: str, key: tuple, state: UserState, p: Participant, template: str | None = None,
+                  **fields: Any) -> str:
+        """Free text of call ``name`` (perception, a comment, a reply, a summary), cleaned; ``template``
+        names another layout of the same call (its kind and seed stay ``name``'s)."""
+        prompt = self.prompts.user(template or name, p.description, state, **fields)
+        request = GenerateRequest(f"trendsim.{name}", prompt,
                                   seed=self.seeds.seed("llm", *key, name), max_tokens=self.cfg.max_tokens,
                                   temperature=self.cfg.text_temperature)
         result = await self.llm.generate_one(request)

@@ -1,5 +1,5 @@
-"""Fills the TrendSim prompt templates for the world: the persona block first (after the page in a
-perception), the question last.
+"""Fills the TrendSim prompt templates for the world: the persona block first (after the page in the
+perception of a Main page), the question last.
 
 Third-party text (descriptions, topics, comments) is quoted by :func:`hubbub.agents.prompts.render`."""
 

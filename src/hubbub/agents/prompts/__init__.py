@@ -6,9 +6,11 @@ translation (TrendSim, Appendices D-G). Templates live in ``en/*.txt`` and ``zh/
 
 Every prompt is two messages: the shared system text, then the user message. The user message puts
 the persona block first (identical for every prompt of one agent state), then the observation, then
-the question, so a server can reuse the cached prefix. The one exception is ``perception``, which puts
-the page before the persona: every user on a topic reads the same page, while the persona's memory
-changes after each step, so a page placed after it would be new to the cache at every step. The calls that follow a step's action choice
+the question, so a server can reuse the cached prefix. The one exception is ``perception_main``, the
+perception of a topic's Main page, which puts the page before the persona: every user on a topic reads
+that long page (content and comments), while the persona's memory changes after each step, so the page
+placed after it would be new to the cache at every step. The short Browse page and a Comment page keep
+the persona first, which the action prompt after them shares. The calls that follow a step's action choice
 (reflections, a comment, a reply) repeat the action prompt's text through the impression word for word
 before their own part, and related questions share their opening, so each finds the longest prefix
 in the cache. Choice templates hold only the question: the LLM backend appends the lettered options
@@ -143,7 +145,8 @@ _JUDGE_ROLE = ("description", "emotion", "confidence", "observation")
 
 TEMPLATES: dict[str, tuple[str, ...]] = {
     # User agent (Appendix D). ``persona`` is the text from persona_block().
-    "perception": ("observation",) + _AGENT,             # generate: ~40-word first-person impression
+    "perception": _AGENT + ("observation",),             # generate: ~40-word first-person impression
+    "perception_main": ("observation",) + _AGENT,        # the same of a Main page: the page first
     "action_browse": _AGENT + ("impression",),           # choose: view details / exit
     "action_main": _AGENT + ("impression",),             # choose: like / comment / repost / more / open / exit
     "action_comment": _AGENT + ("impression",),          # choose: like / reply / back
@@ -334,13 +337,20 @@ def _load(name: str, lang: str) -> str:
     return _read(name, lang, PROMPTS_DIR.get())
 
 
+LAYOUTS = {"perception_main": "perception"}
+"""Templates that lay out another one's question differently: an override folder that has the other's
+file and not theirs uses the other's (a custom ``perception.txt`` is used for every page)."""
+
+
 @lru_cache(maxsize=None)
 def _read(name: str, lang: str, folder: str | None) -> str:
-    """Read one template file once (an override when the folder has it); trailing whitespace dropped."""
+    """Read one template file once (an override when the folder has it, or has the template it is a
+    layout of: :data:`LAYOUTS`); trailing whitespace dropped."""
     if folder:
-        override = Path(folder) / lang / f"{name}.txt"
-        if override.is_file():
-            return override.read_text(encoding="utf-8").rstrip()
+        for candidate in (name, LAYOUTS.get(name)):
+            override = Path(folder) / lang / f"{candidate}.txt"
+            if candidate and override.is_file():
+                return override.read_text(encoding="utf-8").rstrip()
     resource = resources.files(__package__).joinpath(lang, f"{name}.txt")
     return resource.read_text(encoding="utf-8").rstrip()
 

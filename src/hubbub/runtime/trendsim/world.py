@@ -198,7 +198,8 @@ class TrendSimWorld(AttackerVisits):
         out.seen = [(c.comment_id, c.text) for c in page.shown]
         observation, state = self._recalled(p, d, t, observation)
         key = (p.agent_id, d["visit"], d["step"])
-        impression = await self.mind.gen("perception", key, state, p, observation=observation)
+        layout = "perception_main" if d["page"] == "main" else "perception"  # a Main page first: users share it
+        impression = await self.mind.gen("perception", key, state, p, template=layout, observation=observation)
         pick = await self.mind.choose(f"action_{d['page']}", key, state, p, impression=impression,
                                   options=[a.option(self.lang, page.name) for a in actions])
         action = actions[pick]
