@@ -32,6 +32,8 @@ from typing import Hashable, Iterator, Sequence
 
 import numpy as np
 
+from hubbub.errors import HubbubError
+
 KINDS = ("seed", "post", "repost", "hub", "topic", "comment", "reply", "quote", "news")
 """What a post is: an S3 seed post, post, repost, the hub topic shown in the follow feed; the trending
 hub's topic, a comment on it, a reply (to a comment, or on the living platform to a post); a quote (a
@@ -49,8 +51,9 @@ WRITES_KEPT = 4096
 answers None (a surface then repeats its reads)."""
 
 
-class DroppedPostError(LookupError):
-    """A read of a post that has left memory (older than what the store keeps)."""
+class DroppedPostError(HubbubError, LookupError):
+    """A read of a post that has left memory (older than what the store keeps); in hubbub's one exception
+    tree, and a LookupError like any read of a missing key."""
 
 
 def dropped(ids: np.ndarray | int, first: int) -> DroppedPostError:
